@@ -1,0 +1,38 @@
+# zkaid: the two set-up commands for a fresh machine are `make pilot` and `make test`.
+# Both create the virtual environment and install everything they need themselves.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: pilot demo test lint typecheck bench clean venv
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[all,dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## The main job: the end-to-end pilot on the embedded defaults.
+pilot: $(STAMP)
+	$(PY) -m zkaid pilot
+
+## The test suite (also what .ci/run runs).
+test: $(STAMP)
+	SDL_VIDEODRIVER=offscreen $(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check sdk
+
+typecheck: $(STAMP)
+	$(PY) -m mypy sdk
+
+bench: $(STAMP)
+	$(PY) bench/bbs.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

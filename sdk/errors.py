@@ -1,0 +1,130 @@
+"""One error tree for all of zkaid.
+
+Every failure that a caller can act on is a subclass of :class:`ZkaidError`, so
+applications catch one type and show ``str(err)`` (a sentence a person can act on)
+or branch on ``err.reason`` (a short, stable, machine-readable code).
+
+Low-level draft functions (``sdk.bbs.verify``, ``proof_verify``) return ``False``
+exactly where the drafts say INVALID; the public credential and transport APIs raise.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BackendError",
+    "CredentialError",
+    "EncodingError",
+    "FrameError",
+    "IntegrityError",
+    "InvalidPointError",
+    "InvalidProofError",
+    "InvalidScalarError",
+    "InvalidSignatureError",
+    "ParameterError",
+    "QRDecodeError",
+    "TransportError",
+    "TrustListError",
+    "VerificationError",
+    "WireError",
+    "ZkaidError",
+]
+
+
+class ZkaidError(Exception):
+    """Base class. ``reason`` is a stable code; the message is for people."""
+
+    default_reason = "error"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason: str = reason or self.default_reason
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class BackendError(ZkaidError):
+    """A curve backend is unknown, not installed, or failed internally."""
+
+    default_reason = "backend"
+
+
+class ParameterError(ZkaidError, ValueError):
+    """An argument is out of its documented range (indexes, counts, lengths, suites)."""
+
+    default_reason = "parameter"
+
+
+class EncodingError(ZkaidError, ValueError):
+    """Bytes that do not decode to what they claim to be."""
+
+    default_reason = "malformed"
+
+
+class InvalidPointError(EncodingError):
+    """A point encoding is malformed, off the curve, outside the subgroup or the identity."""
+
+    default_reason = "invalid_point"
+
+
+class InvalidScalarError(EncodingError):
+    """A scalar is zero, >= r, or of the wrong length where the drafts forbid it."""
+
+    default_reason = "invalid_scalar"
+
+
+class WireError(EncodingError):
+    """A zkaid CBOR message is malformed, of an unknown version or too large."""
+
+    default_reason = "malformed"
+
+
+class VerificationError(ZkaidError):
+    """Something well-formed failed to verify; ``reason`` says what."""
+
+    default_reason = "invalid"
+
+
+class InvalidSignatureError(VerificationError):
+    default_reason = "invalid_signature"
+
+
+class InvalidProofError(VerificationError):
+    default_reason = "invalid_proof"
+
+
+class CredentialError(ZkaidError):
+    """A credential operation cannot go ahead (schema, issuer, request it cannot satisfy)."""
+
+    default_reason = "credential"
+
+
+class TrustListError(VerificationError):
+    """The trust list is badly signed, expired beyond grace, or does not know a key."""
+
+    default_reason = "trust_list"
+
+
+class TransportError(ZkaidError):
+    """Moving bytes through QR codes failed."""
+
+    default_reason = "transport"
+
+
+class QRDecodeError(TransportError):
+    """An image held no readable zkaid code (none, several, foreign or damaged)."""
+
+    default_reason = "unreadable"
+
+
+class FrameError(TransportError):
+    """A QR frame is truncated, malformed, or inconsistent with the message it claims."""
+
+    default_reason = "bad_frame"
+
+
+class IntegrityError(TransportError):
+    """A reassembled multi-part message failed its integrity check."""
+
+    default_reason = "integrity"
