@@ -24,7 +24,14 @@ from sdk.bbs.generators import Generators, create_generators
 from sdk.bbs.keys import octets_to_secret_key
 from sdk.bbs.proof import check_disclosed_indexes, core_proof_gen, core_proof_verify
 from sdk.bbs.signature import compute_B, core_verify, finalize_sign
-from sdk.bbs.utils import RNG, R, calculate_domain, hash_to_scalar, messages_to_scalars, random_scalars
+from sdk.bbs.utils import (
+    RNG,
+    R,
+    calculate_domain,
+    hash_to_scalar,
+    messages_to_scalars,
+    random_scalars,
+)
 from sdk.curves import CurveBackend, get_backend
 from sdk.curves.base import G1
 from sdk.curves.hashing import i2osp

@@ -13,8 +13,8 @@ from sdk.curves.hashing import ExpandKind
 from sdk.errors import ParameterError
 
 __all__ = [
-    "BLS12_381_SHA_256",
     "BLS12_381_SHAKE_256",
+    "BLS12_381_SHA_256",
     "SUITES",
     "Ciphersuite",
     "resolve_suite",

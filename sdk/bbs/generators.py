@@ -42,8 +42,8 @@ class Generators:
         return Generators(
             self.q1,
             self.q1_octets,
-            self.h + (other.q1, *other.h),
-            self.h_octets + (other.q1_octets, *other.h_octets),
+            (*self.h, other.q1, *other.h),
+            (*self.h_octets, other.q1_octets, *other.h_octets),
         )
 
 

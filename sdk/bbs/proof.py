@@ -23,7 +23,14 @@ from sdk.bbs.encoding import (
 )
 from sdk.bbs.generators import Generators, create_generators, p1_point
 from sdk.bbs.signature import compute_B
-from sdk.bbs.utils import RNG, R, calculate_domain, hash_to_scalar, messages_to_scalars, random_scalars
+from sdk.bbs.utils import (
+    RNG,
+    R,
+    calculate_domain,
+    hash_to_scalar,
+    messages_to_scalars,
+    random_scalars,
+)
 from sdk.curves import CurveBackend, get_backend
 from sdk.curves.base import G1
 from sdk.curves.hashing import i2osp

@@ -24,13 +24,18 @@ from sdk.bbs.blind import (
     core_commit,
 )
 from sdk.bbs.ciphersuite import Ciphersuite, resolve_suite
-from sdk.bbs.encoding import PROOF_FLOOR, SCALAR_LEN, octets_to_proof, octets_to_pubkey, octets_to_signature
+from sdk.bbs.encoding import (
+    PROOF_FLOOR,
+    SCALAR_LEN,
+    octets_to_proof,
+    octets_to_pubkey,
+    octets_to_signature,
+)
 from sdk.bbs.generators import Generators, create_generators, hash_to_curve_g1
 from sdk.bbs.keys import octets_to_secret_key
 from sdk.bbs.proof import (
     InitResult,
     challenge_prefix,
-    check_disclosed_indexes,
     proof_finalize,
     proof_init,
     proof_verify_init,

@@ -56,6 +56,10 @@ class CurveBackend(Protocol):
 
     name: str
 
+    def __hash__(self) -> int:
+        """Backends are hashable (cached singletons) so per-backend caches can key on them."""
+        ...
+
     # -- G1 -------------------------------------------------------------------
     def g1_generator(self) -> G1: ...
     def g1_identity(self) -> G1: ...

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from sdk.errors import ParameterError
 
@@ -89,7 +89,7 @@ def expand_message_xof(msg: bytes, dst: bytes, len_in_bytes: int, *, bits: int =
     if len_in_bytes > _MAX_LEN or len_in_bytes < 0:
         raise ParameterError(f"expand_message_xof cannot produce {len_in_bytes} bytes")
     if bits == 256:
-        shake: Callable[[bytes], hashlib._VarLenHash] = hashlib.shake_256
+        shake: Callable[[bytes], Any] = hashlib.shake_256
         k_bytes = 64  # oversize DST: H(..., ceil(2k/8)) with k = 256
     elif bits == 128:
         shake = hashlib.shake_128
@@ -99,7 +99,8 @@ def expand_message_xof(msg: bytes, dst: bytes, len_in_bytes: int, *, bits: int =
     dst_prime = _dst_prime(dst, lambda d: shake(d).digest(k_bytes))
     # msg_prime = msg || I2OSP(len_in_bytes, 2) || DST_prime
     msg_prime = msg + i2osp(len_in_bytes, 2) + dst_prime
-    return shake(msg_prime).digest(len_in_bytes)
+    out: bytes = shake(msg_prime).digest(len_in_bytes)
+    return out
 
 
 def expand_message(msg: bytes, dst: bytes, len_in_bytes: int, kind: ExpandKind) -> bytes:

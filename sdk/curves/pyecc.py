@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from py_ecc import optimized_bls12_381 as _o
 from py_ecc.bls.hash_to_curve import map_to_curve_G1
 from py_ecc.bls.point_compression import compress_G2, decompress_G2
 from py_ecc.fields import optimized_bls12_381_FQ as _FQ
 from py_ecc.fields import optimized_bls12_381_FQ12 as _FQ12
+from py_ecc.optimized_bls12_381 import optimized_curve as _o
 from py_ecc.optimized_bls12_381.optimized_pairing import miller_loop as _miller_loop
 
 from sdk.curves.base import G1, G2, check_compressed_header
