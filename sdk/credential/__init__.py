@@ -1,0 +1,56 @@
+"""L5: the credential profile: schemas, wallet seed, issuer / holder / verifier roles.
+
+See specs/credential-profile.md. Roles work over plain frozen dataclasses and the wire
+messages of :mod:`sdk.wire`; they read no clock and draw no randomness except through
+``now=`` / ``rng=`` seams (and the OS CSPRNG by default).
+"""
+
+from importlib import resources
+
+from sdk.credential.holder import Assessment, Credential, Holder, PendingIssuance
+from sdk.credential.issuer import IssuerKey, issue, make_offer, new_signer_entropy
+from sdk.credential.ledger import AlreadyEnrolled, Enrollment, Ledger, MemoryLedger
+from sdk.credential.profile import context_id, credential_header, request_digest
+from sdk.credential.request import ReceivedRequest, VerifierKey, build_request, read_request
+from sdk.credential.schema import Attribute, Schema, load_schema
+from sdk.credential.seed import WalletSeed, decode_recovery_code, encode_recovery_code
+from sdk.credential.verifier import REASONS, VerifiedPresentation, reject, verify_presentation
+
+__all__ = [
+    "REASONS",
+    "AlreadyEnrolled",
+    "Assessment",
+    "Attribute",
+    "Credential",
+    "Enrollment",
+    "Holder",
+    "IssuerKey",
+    "Ledger",
+    "MemoryLedger",
+    "PendingIssuance",
+    "ReceivedRequest",
+    "Schema",
+    "VerifiedPresentation",
+    "VerifierKey",
+    "WalletSeed",
+    "build_request",
+    "context_id",
+    "credential_header",
+    "decode_recovery_code",
+    "encode_recovery_code",
+    "household_schema",
+    "issue",
+    "load_schema",
+    "make_offer",
+    "new_signer_entropy",
+    "read_request",
+    "reject",
+    "request_digest",
+    "verify_presentation",
+]
+
+
+def household_schema() -> Schema:
+    """The shipped cash-assistance household schema (specs/schemas/household-v1.json)."""
+    text = resources.files("sdk.credential").joinpath("schemas/household-v1.json").read_text("utf-8")
+    return Schema.from_json(text)

@@ -1,0 +1,158 @@
+"""Presentation requests: building them (verifier), reading them (wallet and verifier).
+
+A request travels either as a plain :class:`~sdk.wire.PresentationRequest` or inside a
+COSE_Sign1 envelope signed by a verifier key listed in the trust list, so that a wallet
+can tell a real agency from anyone with a printer. The request digest (the BBS
+presentation header) is taken over the request message bytes, signed or not.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sdk.credential.profile import context_id, request_digest
+from sdk.credential.schema import Schema
+from sdk.errors import CredentialError, WireError
+from sdk.trust import TrustList
+from sdk.wire import (
+    MAGIC,
+    PredicateSpec,
+    PresentationRequest,
+    VerifierEntry,
+    decode,
+    ed25519_kid,
+    encode,
+    parse_sign1,
+    sign1,
+    verify_sign1,
+)
+
+__all__ = [
+    "PREDICATE_OPS",
+    "ReceivedRequest",
+    "VerifierKey",
+    "build_request",
+    "read_request",
+]
+
+PREDICATE_OPS = ("ge", "le", "between")
+
+
+@dataclass(frozen=True)
+class VerifierKey:
+    """An agency's (or a field device's) Ed25519 key for signing requests."""
+
+    name: str
+    private_key: Ed25519PrivateKey = field(repr=False)
+
+    @classmethod
+    def generate(cls, name: str) -> VerifierKey:
+        return cls(name, Ed25519PrivateKey.generate())
+
+    @property
+    def public_key(self) -> bytes:
+        return self.private_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+
+    @property
+    def kid(self) -> bytes:
+        return ed25519_kid(self.public_key)
+
+    def entry(self, not_before: int, not_after: int) -> VerifierEntry:
+        return VerifierEntry(self.kid, self.name, self.public_key, not_before, not_after)
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """A decoded request with its digest and who (verifiably) sent it."""
+
+    request: PresentationRequest
+    payload: bytes
+    digest: bytes
+    signer_kid: bytes | None = None
+    signer: VerifierEntry | None = None  # set only when the signature verified against the trust list
+
+    @property
+    def verified(self) -> bool:
+        return self.signer is not None
+
+    @property
+    def context_id(self) -> bytes:
+        return context_id(self.request.scope)
+
+
+def _check_predicates(preds: Sequence[PredicateSpec]) -> None:
+    for p in preds:
+        if p.op not in PREDICATE_OPS:
+            raise CredentialError(f"unsupported predicate operator '{p.op}'", reason="unsupported_predicate")
+        want = 2 if p.op == "between" else 1
+        if len(p.bounds) != want:
+            raise CredentialError(f"predicate '{p.op}' needs {want} bound(s)", reason="unsupported_predicate")
+        if p.op == "between" and p.bounds[0] > p.bounds[1]:
+            raise CredentialError("predicate 'between' has its bounds reversed", reason="unsupported_predicate")
+
+
+def build_request(
+    *, verifier_id: str, scope: str, issuers: Sequence[bytes], schema: Schema,
+    disclose: Sequence[str] = (), predicates: Sequence[PredicateSpec] = (),
+    purpose: Mapping[str, str], now: int, nonce: bytes | None = None,
+    signing_key: VerifierKey | None = None,
+) -> bytes:
+    """Build (and optionally sign) a presentation request; returns the bytes for the QR."""
+    for name in disclose:
+        schema.index(name)
+    for p in predicates:
+        schema.index(p.attribute)
+    _check_predicates(predicates)
+    context_id(scope)
+    req = PresentationRequest(
+        verifier_id, nonce if nonce is not None else secrets.token_bytes(16), scope,
+        tuple(issuers), schema.id, schema.version, tuple(disclose), tuple(predicates), now,
+        dict(purpose),
+    )
+    payload = encode(req)
+    if signing_key is None:
+        return payload
+    return sign1(payload, signing_key.private_key, signing_key.kid)
+
+
+def read_request(data: bytes, trust_list: TrustList | None = None, *, now: int | None = None) -> ReceivedRequest:
+    """Decode a request QR payload, verifying its signature when it is signed.
+
+    A signed request whose key is in the trust list and valid at ``now`` is *verified*;
+    a signed request whose signature does not verify is refused (a forgery); an unsigned
+    request, or one signed by a key the trust list does not know, is read as unverified.
+    """
+    if not isinstance(data, (bytes, bytearray)) or not bytes(data).startswith(MAGIC):
+        raise CredentialError("this code is not a zkaid request", reason="foreign")
+    data = bytes(data)
+    signer_kid = signer = None
+    if len(data) > 3 and data[3] == 0xD2:  # tag 18: COSE_Sign1
+        try:
+            env = parse_sign1(data, max_bytes=PresentationRequest.MAX_BYTES + 256)
+        except WireError as exc:
+            raise CredentialError(f"the request is unreadable: {exc}", reason="malformed") from exc
+        payload, signer_kid = env.payload, env.kid
+        entry = trust_list.verifier(env.kid) if trust_list is not None else None
+        if entry is not None:
+            if not verify_sign1(env, entry.public_key):
+                raise CredentialError(
+                    f"the request claims to come from {entry.name} but its signature is wrong",
+                    reason="request_bad_signature",
+                )
+            if now is None or entry.not_before <= now < entry.not_after:
+                signer = entry
+    else:
+        payload = data
+    try:
+        req = decode(payload, PresentationRequest)
+    except WireError as exc:
+        raise CredentialError(f"the request is unreadable: {exc}", reason="malformed") from exc
+    _check_predicates(req.predicates)
+    return ReceivedRequest(req, payload, request_digest(payload), signer_kid, signer)

@@ -1,0 +1,197 @@
+"""The signed trust list: which issuer and verifier keys a deployment accepts, and until when.
+
+A trust list is a :class:`~sdk.wire.TrustListPayload` inside a COSE_Sign1 envelope signed
+with the trust-list key (Ed25519), whose public key every app pins as its trust anchor.
+Apps cache the latest list they have verified and keep working offline:
+
+- ``fresh`` until ``next_update``;
+- ``stale`` within ``grace`` seconds after that: verification goes on, with a visible
+  warning that the list should be refreshed;
+- ``expired`` beyond the grace period: verification refuses, with a reason.
+
+specs/trust-list.md is the normative description.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sdk.errors import TrustListError, WireError
+from sdk.wire import (
+    IssuerEntry,
+    SchemaDef,
+    TrustListPayload,
+    VerifierEntry,
+    decode,
+    ed25519_kid,
+    encode,
+    parse_sign1,
+    sign1,
+    verify_sign1,
+)
+
+__all__ = [
+    "Freshness",
+    "FreshnessState",
+    "TrustAnchor",
+    "TrustList",
+    "bbs_kid",
+    "build_payload",
+    "load_trust_list",
+    "sign_trust_list",
+]
+
+MAX_TRUST_LIST_BYTES = 1024 * 1024
+
+
+def bbs_kid(public_key: bytes) -> bytes:
+    """Key id of a BBS issuer key: the first 8 bytes of SHA-256 over its 96-byte encoding."""
+    return hashlib.sha256(b"zkaid-kid-bbs" + public_key).digest()[:8]
+
+
+class FreshnessState(StrEnum):
+    FRESH = "fresh"
+    STALE = "stale"  # past next_update, within grace: usable, with a warning
+    EXPIRED = "expired"  # beyond grace: refuse
+
+
+@dataclass(frozen=True)
+class Freshness:
+    state: FreshnessState
+    next_update: int
+    grace_ends: int
+    now: int
+
+    @property
+    def usable(self) -> bool:
+        return self.state is not FreshnessState.EXPIRED
+
+    @property
+    def warning(self) -> str | None:
+        if self.state is FreshnessState.STALE:
+            hours = max(0, (self.grace_ends - self.now) // 3600)
+            return (
+                "The trust list is out of date: connect to sync it. "
+                f"Checks stop in about {hours} hours."
+            )
+        if self.state is FreshnessState.EXPIRED:
+            return "The trust list has expired: connect to the agency service to update it."
+        return None
+
+
+@dataclass(frozen=True)
+class TrustAnchor:
+    """A trust-list signing key that an app accepts (pinned in its configuration)."""
+
+    public_key: bytes  # Ed25519 raw 32 bytes
+
+    @property
+    def kid(self) -> bytes:
+        return ed25519_kid(self.public_key)
+
+
+@dataclass(frozen=True)
+class TrustList:
+    """A verified trust list: the payload, the exact signed bytes and who signed it."""
+
+    payload: TrustListPayload
+    signed: bytes
+    signer_kid: bytes
+
+    @property
+    def sequence(self) -> int:
+        return self.payload.sequence
+
+    def issuer(self, kid: bytes) -> IssuerEntry | None:
+        for entry in self.payload.issuers:
+            if entry.kid == kid:
+                return entry
+        return None
+
+    def verifier(self, kid: bytes) -> VerifierEntry | None:
+        for entry in self.payload.verifiers:
+            if entry.kid == kid:
+                return entry
+        return None
+
+    def schema(self, schema_id: str, version: int) -> SchemaDef | None:
+        for s in self.payload.schemas:
+            if s.id == schema_id and s.version == version:
+                return s
+        return None
+
+    def freshness(self, now: int) -> Freshness:
+        p = self.payload
+        grace_ends = p.next_update + p.grace
+        if now < p.next_update:
+            state = FreshnessState.FRESH
+        elif now < grace_ends:
+            state = FreshnessState.STALE
+        else:
+            state = FreshnessState.EXPIRED
+        return Freshness(state, p.next_update, grace_ends, now)
+
+    def require_usable(self, now: int) -> Freshness:
+        """Freshness, or TrustListError(reason="trust_list_expired") beyond the grace period."""
+        f = self.freshness(now)
+        if not f.usable:
+            raise TrustListError(
+                "the trust list expired and its grace period is over: "
+                "connect to the agency service to update it",
+                reason="trust_list_expired",
+            )
+        return f
+
+
+def sign_trust_list(payload: TrustListPayload, key: Ed25519PrivateKey) -> bytes:
+    """Sign a trust list payload with the trust-list key (COSE_Sign1, Ed25519)."""
+    from cryptography.hazmat.primitives import serialization
+
+    pub = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return sign1(encode(payload), key, ed25519_kid(pub))
+
+
+def build_payload(
+    *, sequence: int, issued_at: int, next_update: int, grace: int,
+    issuers: Iterable[IssuerEntry], verifiers: Iterable[VerifierEntry] = (),
+    schemas: Iterable[SchemaDef] = (),
+) -> TrustListPayload:
+    """Assemble a payload, refusing duplicate key ids or schema versions."""
+    iss, ver, sch = tuple(issuers), tuple(verifiers), tuple(schemas)
+    if len({i.kid for i in iss}) != len(iss) or len({v.kid for v in ver}) != len(ver):
+        raise TrustListError("duplicate key id in trust list", reason="duplicate_key")
+    if len({(s.id, s.version) for s in sch}) != len(sch):
+        raise TrustListError("duplicate schema in trust list", reason="duplicate_schema")
+    if next_update < issued_at:
+        raise TrustListError("next_update is before issued_at", reason="invalid_dates")
+    return TrustListPayload(sequence, issued_at, next_update, grace, iss, ver, sch)
+
+
+def load_trust_list(data: bytes, anchors: Sequence[TrustAnchor]) -> TrustList:
+    """Parse and verify a signed trust list against the pinned anchors.
+
+    Raises TrustListError with reason "malformed", "unknown_signer" or "bad_signature".
+    Freshness is checked separately (:meth:`TrustList.require_usable`) because a stale
+    list is still useful, with a warning.
+    """
+    try:
+        env = parse_sign1(data, max_bytes=MAX_TRUST_LIST_BYTES)
+    except WireError as exc:
+        raise TrustListError(f"the trust list is unreadable: {exc}", reason="malformed") from exc
+    anchor = next((a for a in anchors if a.kid == env.kid), None)
+    if anchor is None:
+        raise TrustListError(
+            "the trust list is signed by a key this app does not trust", reason="unknown_signer"
+        )
+    if not verify_sign1(env, anchor.public_key):
+        raise TrustListError("the trust list signature is invalid", reason="bad_signature")
+    try:
+        payload = decode(env.payload, TrustListPayload)
+    except WireError as exc:
+        raise TrustListError(f"the trust list content is malformed: {exc}", reason="malformed") from exc
+    return TrustList(payload, bytes(data), env.kid)

@@ -1,0 +1,82 @@
+"""COSE_Sign1 envelopes with Ed25519 (RFC 9052 §4.2, §4.4; algorithm EdDSA = -8, RFC 9053 §2.2).
+
+Used for the trust list and for signed presentation requests. Layout (tag 18):
+
+    COSE_Sign1 = [protected: bstr .cbor {1: -8}, unprotected: {4: kid}, payload: bstr,
+                  signature: bstr .size 64]
+
+signed over Sig_structure = ["Signature1", protected, external_aad = h'', payload].
+On the wire the envelope is preceded by the zkaid MAGIC (tag 55799) like every message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import cbor2
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from sdk.errors import WireError
+from sdk.wire.cbor import decode_canonical, encode_canonical
+
+__all__ = ["COSE_SIGN1_TAG", "CoseSign1", "ed25519_kid", "parse_sign1", "sign1", "verify_sign1"]
+
+COSE_SIGN1_TAG = 18
+ALG_EDDSA = -8
+_PROTECTED = cbor2.dumps({1: ALG_EDDSA}, canonical=True)
+
+
+@dataclass(frozen=True)
+class CoseSign1:
+    protected: bytes
+    kid: bytes
+    payload: bytes
+    signature: bytes
+
+
+def ed25519_kid(public_key: bytes) -> bytes:
+    """Key id of an Ed25519 key: the first 8 bytes of SHA-256 over its raw 32 bytes."""
+    import hashlib
+
+    return hashlib.sha256(b"zkaid-kid-ed25519" + public_key).digest()[:8]
+
+
+def _sig_structure(protected: bytes, payload: bytes) -> bytes:
+    return cbor2.dumps(["Signature1", protected, b"", payload], canonical=True)
+
+
+def sign1(payload: bytes, key: Ed25519PrivateKey, kid: bytes) -> bytes:
+    """Wrap ``payload`` in a COSE_Sign1 signed with ``key``."""
+    sig = key.sign(_sig_structure(_PROTECTED, payload))
+    return encode_canonical(cbor2.CBORTag(COSE_SIGN1_TAG, [_PROTECTED, {4: kid}, payload, sig]))
+
+
+def parse_sign1(data: bytes, *, max_bytes: int = 1024 * 1024) -> CoseSign1:
+    """Strictly parse a COSE_Sign1 (structure only; verify with :func:`verify_sign1`)."""
+    value = decode_canonical(data, max_bytes=max_bytes)
+    if not isinstance(value, cbor2.CBORTag) or value.tag != COSE_SIGN1_TAG:
+        raise WireError("not a signed zkaid envelope (COSE_Sign1)", reason="wrong_type")
+    arr = value.value
+    if not isinstance(arr, (list, tuple)) or len(arr) != 4:
+        raise WireError("COSE_Sign1 must be an array of 4 items", reason="malformed")
+    protected, unprotected, payload, sig = arr
+    if protected != _PROTECTED:
+        raise WireError("COSE_Sign1 must use EdDSA (alg -8) and nothing else", reason="malformed")
+    if not isinstance(unprotected, Mapping) or set(unprotected) != {4} or not isinstance(unprotected[4], bytes):
+        raise WireError("COSE_Sign1 must carry exactly a key id", reason="malformed")
+    if not isinstance(payload, bytes) or not isinstance(sig, bytes) or len(sig) != 64:
+        raise WireError("COSE_Sign1 payload or signature malformed", reason="malformed")
+    return CoseSign1(protected, unprotected[4], payload, sig)
+
+
+def verify_sign1(env: CoseSign1, public_key: bytes) -> bool:
+    """True iff the Ed25519 signature over the Sig_structure verifies under ``public_key``."""
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(
+            env.signature, _sig_structure(env.protected, env.payload)
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
