@@ -1,0 +1,86 @@
+"""Presentation benchmark: wallet present and verifier verify, per backend, with sizes.
+
+    python bench/presentation.py [--backend arkworks|pyecc] [--reps N]
+
+Prints median milliseconds and the presentation size for each row, next to the targets
+of issue 3 (<= 700 bytes disclosing 1 of 6 attributes with a pseudonym; native present +
+verify <= 15 ms) and, once predicates exist, issue 4.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sdk.credential import read_request, verify_presentation
+from sdk.curves import available_backends
+from tests.sdk.credential.world import NOW, World, household
+
+
+def median_ms(fn: Callable[[], Any], reps: int) -> float:
+    fn()  # warm-up (generator caches)
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def rows_for(backend: str, reps: int) -> list[tuple[str, int, float, float]]:
+    world = World(backend)
+    holder, cred, _ = world.enroll_wallet(household())
+    cases: list[tuple[str, dict[str, Any]]] = [
+        ("disclose 1 of 6 + pseudonym", {"disclose": ("region",)}),
+        ("disclose 0 of 6 + pseudonym", {"disclose": ()}),
+        ("disclose 6 of 6 + pseudonym", {"disclose": world.schema.names}),
+    ]
+    out = []
+    for label, kw in cases:
+        req = world.request(**kw)
+        rr = read_request(req, world.trust_list, now=NOW)
+        assessment = holder.assess(rr, [cred], world.trust_list, now=NOW)
+        pres = holder.present(assessment)
+        t_present = median_ms(lambda a=assessment: holder.present(a), reps)  # type: ignore[misc]
+        t_verify = median_ms(
+            lambda p=pres, r=rr: verify_presentation(p, r, world.trust_list, now=NOW, backend=backend), reps  # type: ignore[misc]
+        )
+        out.append((label, len(pres), t_present, t_verify))
+        print(f"  {backend}: {label} done", file=sys.stderr)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="zkaid presentation benchmark")
+    ap.add_argument("--backend", choices=available_backends(), action="append")
+    ap.add_argument("--reps", type=int, default=0, help="repetitions (default 30 native, 5 pyecc)")
+    args = ap.parse_args()
+    backends = args.backend or available_backends()
+    print(f"{'backend':9} {'case':32} {'bytes':>6} {'present ms':>11} {'verify ms':>10} {'sum ms':>8}")
+    results: dict[str, list[tuple[str, int, float, float]]] = {}
+    for be in backends:
+        reps = args.reps or (30 if be == "arkworks" else 5)
+        results[be] = rows_for(be, reps)
+        for label, size, tp, tv in results[be]:
+            print(f"{be:9} {label:32} {size:6d} {tp:11.2f} {tv:10.2f} {tp + tv:8.2f}")
+    print()
+    print("targets (issue 3):")
+    for be, rows in results.items():
+        label, size, tp, tv = rows[0]
+        print(f"  size, {label}: {size} B vs <= 700 B  (ratio {size / 700:.2f})")
+        if be == "arkworks":
+            print(f"  native present + verify: {tp + tv:.2f} ms vs <= 15 ms  (ratio {(tp + tv) / 15:.2f})")
+    if "arkworks" in results and "pyecc" in results:
+        a, p = results["arkworks"][0], results["pyecc"][0]
+        print(f"  pyecc / arkworks (present + verify): {(p[2] + p[3]) / (a[2] + a[3]):.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""Deterministic vectors for zkaid's own message formats (specs/vectors/*.json).
+
+Every secret, time and random scalar is fixed (randomness through the injected ``rng`` of
+the drafts' mocked form), so the bytes are reproducible on every backend. Run:
+
+    python scripts/make_vectors.py            # rewrite specs/vectors/
+    python scripts/make_vectors.py --check    # compare, exit 1 on any difference
+
+tests/specs/test_spec_vectors.py regenerates them in memory and compares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sdk.bbs import mocked_rng
+from sdk.bbs.ciphersuite import BLS12_381_SHA_256
+from sdk.bbs.utils import R
+from sdk.credential import (
+    Holder,
+    IssuerKey,
+    VerifierKey,
+    WalletSeed,
+    build_request,
+    household_schema,
+    issue,
+    make_offer,
+    read_request,
+)
+from sdk.trust import TrustAnchor, build_payload, load_trust_list, sign_trust_list
+from sdk.wire import encode
+
+OUT = Path(__file__).resolve().parent.parent / "specs" / "vectors"
+NOW = 1_796_083_200  # 2026-12-01T00:00:00Z
+SEED = b"zkaid/v1 test vectors"
+
+
+def _bytes(label: str, n: int) -> bytes:
+    import hashlib
+
+    return hashlib.shake_256(SEED + label.encode()).digest(n)
+
+
+def _rng(label: str) -> Any:
+    return mocked_rng(SEED, b"ZKAID_VECTORS_" + label.encode() + b"_MOCK_RANDOM_SCALARS_DST_", BLS12_381_SHA_256)
+
+
+def build_vectors(backend: str | None = None) -> dict[str, dict[str, Any]]:
+    schema = household_schema()
+    issuer = IssuerKey.generate("Agency A registration", schemas=(schema.ref,), randbytes=lambda n: _bytes("issuer", n),
+                                backend=backend)
+    verifier = VerifierKey("Agency B field desk", Ed25519PrivateKey.from_private_bytes(_bytes("verifier", 32)))
+    tl_key = Ed25519PrivateKey.from_private_bytes(_bytes("trust-list", 32))
+    anchor = TrustAnchor(VerifierKey("anchor", tl_key).public_key)
+    payload = build_payload(
+        sequence=1, issued_at=NOW, next_update=NOW + 86400, grace=7 * 86400,
+        issuers=[issuer.entry(NOW - 86400, NOW + 365 * 86400)],
+        verifiers=[verifier.entry(NOW - 86400, NOW + 90 * 86400)], schemas=[schema.to_def()],
+    )
+    signed_tl = sign_trust_list(payload, tl_key)
+    tl = load_trust_list(signed_tl, [anchor])
+    seed = WalletSeed(_bytes("wallet-seed", 32))
+    holder = Holder(seed, backend=backend)
+    offer = make_offer(issuer, schema, token=_bytes("token", 16), endpoint="https://issuer.example/v1/issue",
+                       expires=NOW + 3600)
+    ireq, pending = holder.start_issuance(offer, rng=_rng("COMMIT"))
+    values = dict(household_size=6, head_birth_date=dt.date(1958, 4, 12), region="north",
+                  vulnerability="elderly_head", registration_date=dt.date(2026, 11, 2),
+                  valid_until=dt.date(2027, 11, 2))
+    entropy = int.from_bytes(_bytes("signer-entropy", 32), "big") % R
+    issued, _ = issue(issuer, schema, ireq, values, signer_entropy=entropy, backend=backend)
+    entry = tl.issuer(issuer.kid)
+    assert entry is not None
+    cred = holder.finish_issuance(pending, issued, entry, schema, now=NOW)
+    preq = build_request(verifier_id="agency-b", scope="cva/2026-12/round-1", issuers=[issuer.kid], schema=schema,
+                         disclose=("region",), purpose={"en": "Cash assistance, December round",
+                                                        "fr": "Aide en espèces, tour de décembre"},
+                         now=NOW, nonce=_bytes("nonce", 16), signing_key=verifier)
+    unsigned = build_request(verifier_id="agency-b", scope="cva/2026-12/round-1", issuers=[issuer.kid],
+                             schema=schema, disclose=("region",), purpose={"en": "Cash assistance"}, now=NOW,
+                             nonce=_bytes("nonce", 16))
+    rr = read_request(preq, tl, now=NOW)
+    pres = holder.present(holder.assess(rr, [cred], tl, now=NOW), rng=_rng("PROOF"))
+    common = {
+        "issuer_public_key": issuer.public_key.hex(),
+        "issuer_kid": issuer.kid.hex(),
+        "now": NOW,
+    }
+    return {
+        "trust-list": {"description": "Signed trust list (COSE_Sign1 over TrustListPayload)",
+                       "inputs": {**common, "trust_list_public_key": anchor.public_key.hex()}, "hex": signed_tl.hex()},
+        "offer": {"description": "Offer", "inputs": common, "hex": encode(offer).hex()},
+        "issuance-request": {"description": "IssuanceRequest: CommitWithNym over the wallet's HKDF-derived nym",
+                             "inputs": {**common, "wallet_seed": seed.secret.hex(),
+                                        "prover_nyms": [hex(x) for x in pending.prover_nyms],
+                                        "secret_prover_blind": hex(pending.prover_blind)},
+                             "hex": encode(ireq).hex()},
+        "issued-credential": {"description": "IssuedCredential (BlindSignWithNym)",
+                              "inputs": {**common, "signer_nym_entropy": hex(entropy),
+                                         "values": {k: str(v) for k, v in values.items()}},
+                              "hex": encode(issued).hex()},
+        "stored-credential": {"description": "StoredCredential as kept (encrypted) by the wallet",
+                              "inputs": common, "hex": encode(cred.stored).hex()},
+        "presentation-request": {"description": "PresentationRequest signed by the verifier key (COSE_Sign1)",
+                                 "inputs": {**common, "verifier_public_key": verifier.public_key.hex(),
+                                            "request_digest": rr.digest.hex()},
+                                 "hex": preq.hex()},
+        "presentation-request-unsigned": {"description": "PresentationRequest, unsigned", "inputs": common,
+                                          "hex": unsigned.hex()},
+        "presentation": {"description": "Presentation disclosing region, with the scope pseudonym",
+                         "inputs": {**common, "scope": "cva/2026-12/round-1", "request_digest": rr.digest.hex()},
+                         "hex": pres.hex()},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="compare with the files; exit 1 on difference")
+    ap.add_argument("--backend", default=None)
+    args = ap.parse_args(argv)
+    vectors = build_vectors(args.backend)
+    bad = 0
+    for name, doc in vectors.items():
+        path = OUT / f"{name}.json"
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        if args.check:
+            if not path.exists() or path.read_text("utf-8") != text:
+                print(f"DIFFERS: {path}")
+                bad += 1
+        else:
+            path.write_text(text, "utf-8")
+            print(f"wrote {path} ({len(doc['hex']) // 2} bytes)")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
