@@ -34,8 +34,9 @@ from sdk.credential import (
     make_offer,
     read_request,
 )
+from sdk.credential.schema import date_to_days
 from sdk.trust import TrustAnchor, build_payload, load_trust_list, sign_trust_list
-from sdk.wire import encode
+from sdk.wire import PredicateSpec, encode
 
 OUT = Path(__file__).resolve().parent.parent / "specs" / "vectors"
 NOW = 1_796_083_200  # 2026-12-01T00:00:00Z
@@ -88,6 +89,16 @@ def build_vectors(backend: str | None = None) -> dict[str, dict[str, Any]]:
                              nonce=_bytes("nonce", 16))
     rr = read_request(preq, tl, now=NOW)
     pres = holder.present(holder.assess(rr, [cred], tl, now=NOW), rng=_rng("PROOF"))
+    predicates = (PredicateSpec("household_size", "ge", (5,)),
+                  PredicateSpec("valid_until", "ge", (date_to_days(dt.date(2026, 12, 1)),)),
+                  PredicateSpec("head_birth_date", "between", (date_to_days(dt.date(1900, 1, 1)),
+                                                                date_to_days(dt.date(1966, 12, 1)))))
+    preq2 = build_request(verifier_id="agency-b", scope="cva/2026-12/round-1", issuers=[issuer.kid], schema=schema,
+                          disclose=("region",), predicates=predicates,
+                          purpose={"en": "Cash assistance for large or elderly-headed households"},
+                          now=NOW, nonce=_bytes("nonce-2", 16), signing_key=verifier)
+    rr2 = read_request(preq2, tl, now=NOW)
+    pres2 = holder.present(holder.assess(rr2, [cred], tl, now=NOW), rng=_rng("PROOF_PREDICATES"))
     common = {
         "issuer_public_key": issuer.public_key.hex(),
         "issuer_kid": issuer.kid.hex(),
@@ -117,6 +128,15 @@ def build_vectors(backend: str | None = None) -> dict[str, dict[str, Any]]:
         "presentation": {"description": "Presentation disclosing region, with the scope pseudonym",
                          "inputs": {**common, "scope": "cva/2026-12/round-1", "request_digest": rr.digest.hex()},
                          "hex": pres.hex()},
+        "presentation-request-predicates": {"description": "PresentationRequest with ge, ge (expiry) and between",
+                                            "inputs": {**common, "request_digest": rr2.digest.hex()},
+                                            "hex": preq2.hex()},
+        "presentation-predicates": {
+            "description": "Presentation with three range predicates (CCs08 base-256 digits, 16-bit range)",
+            "inputs": {**common, "scope": "cva/2026-12/round-1", "request_digest": rr2.digest.hex(),
+                       "predicates": [[p.attribute, p.op, list(p.bounds)] for p in predicates],
+                       "range_params_sha256": __import__("hashlib").sha256(issuer.range_params or b"").hexdigest()},
+            "hex": pres2.hex()},
     }
 
 

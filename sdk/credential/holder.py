@@ -16,13 +16,14 @@ from sdk.bbs.pseudonym import (
     proof_gen_with_nym_scalars,
     verify_finalize_with_nym_scalars,
 )
-from sdk.bbs.utils import RNG
-from sdk.credential.profile import credential_header, suite_of
+from sdk.bbs.utils import RNG, random_scalars
+from sdk.credential.profile import credential_header, presentation_header, suite_of
 from sdk.credential.request import ReceivedRequest
 from sdk.credential.schema import Schema
 from sdk.credential.seed import WalletSeed
 from sdk.curves import CurveBackend, get_backend
 from sdk.errors import CredentialError, InvalidSignatureError
+from sdk.predicates import PredicateProver, PredicateStatement, load_range_params
 from sdk.trust import TrustList
 from sdk.wire import (
     IssuanceRequest,
@@ -157,34 +158,83 @@ class Holder:
             raise CredentialError("the issuer of your credential is not in the trust list", reason="unknown_issuer")
         for name in req.disclose:
             cred.schema.index(name)
-        for p in req.predicates:
-            cred.schema.index(p.attribute)
         if req.predicates:
-            raise CredentialError(
-                "this request asks for a condition (predicate) this wallet cannot prove yet",
-                reason="unsupported_predicate",
-            )
+            self._check_predicates(req.predicates, cred, issuer)
         return Assessment(
             request, cred, issuer, request.signer.name if request.signer else None,
             tuple(req.disclose), tuple(req.predicates),
         )
 
+    def _check_predicates(
+        self, predicates: Sequence[PredicateSpec], cred: Credential, issuer: IssuerEntry
+    ) -> None:
+        """Refuse, in words a person can act on, any predicate the card cannot prove.
+        The wallet never produces a proof it knows to be false."""
+        if issuer.range_params is None:
+            raise CredentialError(
+                "the agency asks for a condition your card's issuer does not support",
+                reason="unsupported_predicate",
+            )
+        params = load_range_params(issuer.range_params, self._backend)
+        values = cred.schema.scalars(cred.stored.values, suite_of(issuer.suite))
+        for p in predicates:
+            attr = cred.schema.attribute(p.attribute)
+            if not attr.is_integer:
+                raise CredentialError(
+                    f"the condition on '{attr.label()}' cannot be proven", reason="unsupported_predicate"
+                )
+            stmt = PredicateStatement(cred.schema.index(p.attribute), p.op, tuple(p.bounds))
+            m = values[stmt.index]
+            if not stmt.holds(m):
+                raise CredentialError(
+                    f"your card does not meet the condition on '{attr.label()}'",
+                    reason="predicate_not_satisfied",
+                )
+            if any(s * (m - b) > params.max_delta for s, b in stmt.sides):
+                raise CredentialError(
+                    f"the condition on '{attr.label()}' is too far from your card's value to prove",
+                    reason="predicate_out_of_range",
+                )
+
     def present(self, assessment: Assessment, *, rng: RNG | None = None) -> bytes:
-        """ProofGenWithNym for the assessed request: the presentation bytes for the QR."""
+        """ProofGenWithNym (and the predicate proofs) for the assessed request."""
         cred, req, issuer = assessment.credential, assessment.request, assessment.issuer
-        schema = cred.schema
+        schema, be = cred.schema, self._backend
         suite = suite_of(issuer.suite)
         raw = cred.stored.values
         scalars = schema.scalars(raw, suite)
         disclosed = sorted(schema.index(n) for n in assessment.disclose)
         header = credential_header(schema.id, schema.version, issuer.kid)
+        nym_secrets = cred.nym_secrets
+        # The combined vector is messages || prover_blind || nym_secrets; the BBS random
+        # scalars are (r1, r2, e~, r1~, r3~, m~ for each undisclosed entry in order).
+        undisclosed = [i for i in range(len(scalars)) if i not in set(disclosed)]
+        n_rand = 5 + len(undisclosed) + 1 + len(nym_secrets)
+        rand = random_scalars(n_rand, rng)
+        provers = []
+        if assessment.predicates:
+            if issuer.range_params is None:
+                raise CredentialError("the issuer publishes no range parameters", reason="unsupported_predicate")
+            params = load_range_params(issuer.range_params, be)
+            for p in assessment.predicates:
+                stmt = PredicateStatement(schema.index(p.attribute), p.op, tuple(p.bounds))
+                m_tilde = rand[5 + undisclosed.index(stmt.index)]
+                provers.append(PredicateProver(stmt, scalars[stmt.index], m_tilde, params, be, rng))
+        ph = presentation_header(req.digest, [pr.commit() for pr in provers])
+
+        def fixed(count: int) -> list[int]:
+            if count != n_rand:
+                raise CredentialError("internal error: random scalar count mismatch", reason="internal")
+            return rand
+
         proof, nym = proof_gen_with_nym_scalars(
-            issuer.public_key, cred.stored.signature, header, req.digest, cred.nym_secrets,
-            req.context_id, scalars, [], disclosed, [], int.from_bytes(cred.stored.prover_blind, "big"),
-            suite, self._backend, rng,
+            issuer.public_key, cred.stored.signature, header, ph, nym_secrets, req.context_id, scalars, [],
+            disclosed, [], int.from_bytes(cred.stored.prover_blind, "big"), suite, be, fixed,
         )
+        c = int.from_bytes(proof[-32:], "big")
+        pred_proofs = tuple(pr.respond(c) for pr in provers) or None
         pres = Presentation(
             req.digest, issuer.kid, schema.id, schema.version, {i: raw[i] for i in disclosed}, nym, proof,
-            None,
+            pred_proofs,
         )
         return encode(pres)

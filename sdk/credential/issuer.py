@@ -21,6 +21,7 @@ from sdk.credential.profile import credential_header, suite_of
 from sdk.credential.schema import Schema
 from sdk.curves import CurveBackend, get_backend
 from sdk.errors import CredentialError, EncodingError, InvalidProofError, ParameterError
+from sdk.predicates import DEFAULT_ELL, DEFAULT_U, generate_range_params
 from sdk.trust import bbs_kid
 from sdk.wire import IssuanceRequest, IssuedCredential, IssuerEntry, Offer
 
@@ -37,6 +38,7 @@ class IssuerKey:
     suite: str = "BLS12-381-SHA-256"
     nym_count: int = 1
     schemas: tuple[str, ...] = ()
+    range_params: bytes | None = field(default=None, repr=False)
 
     @property
     def kid(self) -> bytes:
@@ -46,18 +48,25 @@ class IssuerKey:
     def generate(
         cls, name: str, *, schemas: tuple[str, ...] = (), nym_count: int = 1,
         suite: str = "BLS12-381-SHA-256", randbytes: Callable[[int], bytes] = os.urandom,
-        backend: str | CurveBackend | None = None,
+        backend: str | CurveBackend | None = None, range_u: int | None = DEFAULT_U,
+        range_ell: int = DEFAULT_ELL,
     ) -> IssuerKey:
+        """A new key; with range parameters (signatures on the digits 0..u-1) unless
+        ``range_u`` is None. The range key itself is discarded once the digits are signed."""
         if not 1 <= nym_count <= 1024:
             raise ParameterError("nym_count must be in 1..1024")
         sk = keygen(randbytes(32), b"zkaid issuer key", suite=suite)
-        return cls(name, sk, sk_to_pk(sk, suite=suite, backend=backend), suite, nym_count, schemas)
+        params = None
+        if range_u is not None:
+            x = int.from_bytes(randbytes(48), "big") % R
+            params = generate_range_params(range_u, range_ell, x=x or 1, backend=backend)
+        return cls(name, sk, sk_to_pk(sk, suite=suite, backend=backend), suite, nym_count, schemas, params)
 
-    def entry(self, not_before: int, not_after: int, range_params: bytes | None = None) -> IssuerEntry:
-        """This key as a trust-list issuer entry."""
+    def entry(self, not_before: int, not_after: int) -> IssuerEntry:
+        """This key as a trust-list issuer entry (with its range parameters)."""
         return IssuerEntry(
             self.kid, self.name, self.public_key, self.suite, self.nym_count, self.schemas,
-            not_before, not_after, range_params,
+            not_before, not_after, self.range_params,
         )
 
 

@@ -6,8 +6,9 @@
   committed messages besides the N prover nyms (N fixed per issuer key).
 - header = "zkaid/credential/v1" || I2OSP(len(schema_id), 2) || schema_id
            || I2OSP(schema_version, 4) || issuer_kid
-- presentation header ph = request digest
-         = SHA-256("zkaid/request/v1" || the request message bytes as sent, or as signed)
+- request digest = SHA-256("zkaid/request/v1" || the request message bytes, signed or not)
+- presentation header ph = the request digest, or with predicates a hash of it and of the
+  predicates' first-round values (``presentation_header``)
 - context_id = "zkaid/scope/v1:" || UTF-8(scope)
 """
 
@@ -19,7 +20,7 @@ from sdk.bbs.ciphersuite import Ciphersuite, resolve_suite
 from sdk.curves.hashing import i2osp
 from sdk.errors import CredentialError
 
-__all__ = ["context_id", "credential_header", "request_digest", "suite_of"]
+__all__ = ["context_id", "credential_header", "presentation_header", "request_digest", "suite_of"]
 
 
 def credential_header(schema_id: str, schema_version: int, issuer_kid: bytes) -> bytes:
@@ -29,6 +30,18 @@ def credential_header(schema_id: str, schema_version: int, issuer_kid: bytes) ->
 
 def request_digest(request_payload: bytes) -> bytes:
     return hashlib.sha256(b"zkaid/request/v1" + request_payload).digest()
+
+
+def presentation_header(digest: bytes, predicate_transcripts: list[bytes]) -> bytes:
+    """The BBS presentation header: the request digest alone, or, with predicates,
+    SHA-256("zkaid/presentation-header/v1" || digest || (I2OSP(len(t), 4) || t)...) so
+    that the BBS challenge covers every predicate's first-round values."""
+    if not predicate_transcripts:
+        return digest
+    h = hashlib.sha256(b"zkaid/presentation-header/v1" + digest)
+    for t in predicate_transcripts:
+        h.update(i2osp(len(t), 4) + t)
+    return h.digest()
 
 
 def context_id(scope: str) -> bytes:

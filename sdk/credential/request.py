@@ -108,7 +108,17 @@ def build_request(
     for name in disclose:
         schema.index(name)
     for p in predicates:
-        schema.index(p.attribute)
+        attr = schema.attribute(p.attribute)
+        if not attr.is_integer:
+            raise CredentialError(
+                f"predicates apply to number and date attributes, not '{p.attribute}' ({attr.type})",
+                reason="unsupported_predicate",
+            )
+        if p.attribute in disclose:
+            raise CredentialError(
+                f"'{p.attribute}' is disclosed: check it directly instead of asking for a predicate",
+                reason="unsupported_predicate",
+            )
     _check_predicates(predicates)
     context_id(scope)
     req = PresentationRequest(

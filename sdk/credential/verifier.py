@@ -10,14 +10,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sdk.bbs.encoding import octets_to_proof
 from sdk.bbs.pseudonym import proof_verify_with_nym_scalars
-from sdk.credential.profile import credential_header, suite_of
+from sdk.credential.profile import credential_header, presentation_header, suite_of
 from sdk.credential.request import ReceivedRequest, read_request
 from sdk.credential.schema import Schema
 from sdk.curves import CurveBackend, get_backend
-from sdk.errors import CredentialError, VerificationError, WireError, ZkaidError
+from sdk.errors import (
+    CredentialError,
+    EncodingError,
+    InvalidProofError,
+    ParameterError,
+    VerificationError,
+    WireError,
+    ZkaidError,
+)
+from sdk.predicates import (
+    PredicateStatement,
+    RangeParams,
+    batch_pairing_check,
+    load_range_params,
+    verify_predicate,
+)
 from sdk.trust import Freshness, TrustList
-from sdk.wire import IssuerEntry, Presentation, decode
+from sdk.wire import IssuerEntry, PredicateSpec, Presentation, decode
 
 __all__ = ["REASONS", "VerifiedPresentation", "reject", "verify_presentation"]
 
@@ -100,26 +116,72 @@ def verify_presentation(
         raise reject("schema_mismatch", str(exc)) from exc
     if sorted(pres.disclosed) != wanted:
         raise reject("disclosure_mismatch")
-    if req.predicates:
-        raise reject("unsupported_predicate")
-    if pres.predicate_proofs:
-        raise reject("malformed", "unexpected predicate proofs")
     suite = suite_of(issuer.suite)
     try:
         disclosed = {schema.attributes[i].name: schema.attributes[i].from_wire(pres.disclosed[i]) for i in wanted}
         dscalars = [schema.attributes[i].raw_to_scalar(pres.disclosed[i], suite) for i in wanted]
     except CredentialError as exc:
         raise reject("malformed", str(exc)) from exc
+    ph: bytes = rr.digest
+    pairs: list[tuple[Any, Any]] = []
+    params: RangeParams | None = None
+    proofs = pres.predicate_proofs or ()
+    if len(proofs) != len(req.predicates):
+        raise reject("malformed", "wrong number of predicate proofs")
+    if req.predicates:
+        ph, pairs, params = _predicate_transcripts(pres, req.predicates, schema, wanted, issuer, be)
     header = credential_header(schema.id, schema.version, issuer.kid)
     try:
         ok = proof_verify_with_nym_scalars(
-            issuer.public_key, pres.proof, header, rr.digest, pres.pseudonym, rr.context_id,
+            issuer.public_key, pres.proof, header, ph, pres.pseudonym, rr.context_id,
             issuer.nym_count, len(schema.attributes), dscalars, [], wanted, [], suite, be,
         )
     except ZkaidError as exc:  # defensive: the core returns False on bad input
         raise reject("invalid_proof", str(exc)) from exc
     if not ok:
         raise reject("invalid_proof")
+    if params is not None and not batch_pairing_check(pairs, params, be):
+        raise reject("predicate_failed", "a digit is not one the issuer signed")
+    held = tuple((p.attribute, p.op, tuple(p.bounds)) for p in req.predicates)
     return VerifiedPresentation(
-        issuer, schema, disclosed, req.scope, pres.pseudonym, rr.digest, freshness,
+        issuer, schema, disclosed, req.scope, pres.pseudonym, rr.digest, freshness, held,
     )
+
+
+def _predicate_transcripts(
+    pres: Presentation, predicates: tuple[PredicateSpec, ...], schema: Schema, disclosed: list[int],
+    issuer: IssuerEntry, be: CurveBackend,
+) -> tuple[bytes, list[tuple[Any, Any]], RangeParams]:
+    """Rebuild each predicate's first round from its responses and the BBS proof's c and m^."""
+    if issuer.range_params is None:
+        raise reject("unsupported_predicate", f"{issuer.name} publishes no range parameters")
+    try:
+        params = load_range_params(issuer.range_params, be)
+    except (EncodingError, InvalidProofError) as exc:
+        raise reject("unsupported_predicate", f"range parameters of {issuer.name} are invalid") from exc
+    try:
+        prf = octets_to_proof(pres.proof, be)
+    except EncodingError as exc:
+        raise reject("malformed", str(exc)) from exc
+    L = len(schema.attributes)
+    undisclosed = [i for i in range(L) if i not in set(disclosed)]
+    transcripts: list[bytes] = []
+    pairs: list[tuple[Any, Any]] = []
+    for spec, blob in zip(predicates, pres.predicate_proofs or (), strict=True):
+        try:
+            attr = schema.attribute(spec.attribute)
+            stmt = PredicateStatement(schema.index(spec.attribute), spec.op, tuple(spec.bounds))
+        except (CredentialError, ParameterError) as exc:
+            raise reject("unsupported_predicate", str(exc)) from exc
+        if not attr.is_integer or stmt.index not in undisclosed:
+            raise reject("unsupported_predicate", spec.attribute)
+        k = undisclosed.index(stmt.index)
+        if k >= len(prf.m_hat):
+            raise reject("malformed", "proof too short for the schema")
+        try:
+            v = verify_predicate(stmt, blob, prf.m_hat[k], prf.challenge, params, be)
+        except EncodingError as exc:
+            raise reject("malformed", f"predicate proof: {exc}") from exc
+        transcripts.append(v.transcript)
+        pairs.extend(v.pairs)
+    return presentation_header(pres.request_digest, transcripts), pairs, params

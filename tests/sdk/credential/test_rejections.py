@@ -9,7 +9,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sdk.credential import (
     Assessment,
-    IssuerKey,
     ReceivedRequest,
     build_request,
     read_request,
@@ -18,7 +17,7 @@ from sdk.credential import (
 from sdk.errors import CredentialError, TrustListError, VerificationError
 from sdk.trust import FreshnessState, load_trust_list, sign_trust_list
 from sdk.wire import PredicateSpec, Presentation, decode, encode, sign1
-from tests.sdk.credential.world import DAY, NOW, World, household
+from tests.sdk.credential.world import DAY, NOW, World, household, issuer_key
 
 
 @pytest.fixture
@@ -65,7 +64,7 @@ def test_proof_for_another_scope(world: World) -> None:
 
 
 def test_unknown_issuer(world: World) -> None:
-    other = World(world.backend)  # an issuer (and trust list) the verifier does not know
+    other = World(world.backend, "Unknown agency")  # an issuer the verifier does not know
     req = build_request(verifier_id="b", scope="s", issuers=[world.issuer.kid, other.issuer.kid],
                         schema=world.schema, disclose=("region",), purpose={"en": "x"}, now=NOW)
     holder, cred, _ = other.enroll_wallet(household())
@@ -75,7 +74,7 @@ def test_unknown_issuer(world: World) -> None:
 
 def test_issuer_not_accepted_and_not_valid(world: World) -> None:
     first = world.issuer
-    second = IssuerKey.generate("Agency C", schemas=(world.schema.ref,), backend=world.backend)
+    second = issuer_key("Agency C", world.backend, world.schema)
     world.trust_list = world.make_trust_list(issuers=[first, second])
     req = world.request()  # accepts the first key only
     world.issuer = second
@@ -145,7 +144,7 @@ def test_truncated_or_garbage_bytes(world: World, cut: int) -> None:
 
 def test_wallet_refusals(world: World) -> None:
     holder, cred, _ = world.enroll_wallet(household())
-    other = World(world.backend)  # another issuer entirely
+    other = World(world.backend, "Another agency")  # another issuer entirely
     req = other.request()
     with pytest.raises(CredentialError) as exc:
         holder.assess(read_request(req), [cred], world.trust_list)

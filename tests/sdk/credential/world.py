@@ -41,9 +41,21 @@ def household(size: int = 6, birth: dt.date = dt.date(1950, 3, 1), **kw: Any) ->
     return v
 
 
+_ISSUERS: dict[tuple[str, str], IssuerKey] = {}
+
+
+def issuer_key(name: str, backend: str, schema: Schema) -> IssuerKey:
+    """Issuer keys are cached per (name, backend): making range parameters is the slow part."""
+    key = (name, backend)
+    if key not in _ISSUERS:
+        _ISSUERS[key] = IssuerKey.generate(name, schemas=(schema.ref,), backend=backend)
+    return _ISSUERS[key]
+
+
 @dataclass
 class World:
     backend: str
+    issuer_name: str = "Agency A registration"
     schema: Schema = field(default_factory=household_schema)
     tl_key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
     issuer: IssuerKey = field(init=False)
@@ -51,7 +63,7 @@ class World:
     trust_list: TrustList = field(init=False)
 
     def __post_init__(self) -> None:
-        self.issuer = IssuerKey.generate("Agency A registration", schemas=(self.schema.ref,), backend=self.backend)
+        self.issuer = issuer_key(self.issuer_name, self.backend, self.schema)
         self.trust_list = self.make_trust_list()
 
     @property
