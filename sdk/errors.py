@@ -20,8 +20,10 @@ __all__ = [
     "InvalidProofError",
     "InvalidScalarError",
     "InvalidSignatureError",
+    "OfflineError",
     "ParameterError",
     "QRDecodeError",
+    "ServiceError",
     "TransportError",
     "TrustListError",
     "VerificationError",
@@ -104,6 +106,24 @@ class TrustListError(VerificationError):
     """The trust list is badly signed, expired beyond grace, or does not know a key."""
 
     default_reason = "trust_list"
+
+
+class ServiceError(ZkaidError):
+    """The agency service answered with an error (``status`` is the HTTP status)."""
+
+    default_reason = "service"
+
+    def __init__(self, message: str, *, reason: str | None = None, status: int = 0,
+                 detail: dict[str, object] | None = None) -> None:
+        super().__init__(message, reason=reason)
+        self.status = status
+        self.detail: dict[str, object] = detail or {}
+
+
+class OfflineError(ServiceError):
+    """The agency service could not be reached (no network, timeout, refused)."""
+
+    default_reason = "offline"
 
 
 class TransportError(ZkaidError):
