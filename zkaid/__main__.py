@@ -1,0 +1,3 @@
+from zkaid.cli import main
+
+main()
