@@ -46,11 +46,11 @@ __all__ = [
     "sign_trust_list",
 ]
 
-MAX_TRUST_LIST_BYTES = 1024 * 1024
+MAX_TRUST_LIST_BYTES = 8 * 1024 * 1024 + 1024
 
 
 def bbs_kid(public_key: bytes) -> bytes:
-    """Key id of a BBS issuer key: the first 8 bytes of SHA-256 over its 96-byte encoding."""
+    """Key id of a BBS issuer key: SHA-256("zkaid-kid-bbs" || 96-byte public key)[:8]."""
     return hashlib.sha256(b"zkaid-kid-bbs" + public_key).digest()[:8]
 
 
@@ -156,6 +156,22 @@ def sign_trust_list(payload: TrustListPayload, key: Ed25519PrivateKey) -> bytes:
     return sign1(encode(payload), key, ed25519_kid(pub))
 
 
+def _check_payload(iss: Sequence[IssuerEntry], ver: Sequence[VerifierEntry], sch: Sequence[SchemaDef],
+                   issued_at: int, next_update: int) -> None:
+    if len({i.kid for i in iss}) != len(iss) or len({v.kid for v in ver}) != len(ver):
+        raise TrustListError("duplicate key id in trust list", reason="duplicate_key")
+    if len({(s.id, s.version) for s in sch}) != len(sch):
+        raise TrustListError("duplicate schema in trust list", reason="duplicate_schema")
+    if next_update < issued_at:
+        raise TrustListError("next_update is before issued_at", reason="invalid_dates")
+    for i in iss:
+        if bbs_kid(i.public_key) != i.kid or i.not_after <= i.not_before:
+            raise TrustListError(f"issuer entry '{i.name}' is inconsistent", reason="malformed")
+    for v in ver:
+        if ed25519_kid(v.public_key) != v.kid or v.not_after <= v.not_before:
+            raise TrustListError(f"verifier entry '{v.name}' is inconsistent", reason="malformed")
+
+
 def build_payload(
     *, sequence: int, issued_at: int, next_update: int, grace: int,
     issuers: Iterable[IssuerEntry], verifiers: Iterable[VerifierEntry] = (),
@@ -163,12 +179,7 @@ def build_payload(
 ) -> TrustListPayload:
     """Assemble a payload, refusing duplicate key ids or schema versions."""
     iss, ver, sch = tuple(issuers), tuple(verifiers), tuple(schemas)
-    if len({i.kid for i in iss}) != len(iss) or len({v.kid for v in ver}) != len(ver):
-        raise TrustListError("duplicate key id in trust list", reason="duplicate_key")
-    if len({(s.id, s.version) for s in sch}) != len(sch):
-        raise TrustListError("duplicate schema in trust list", reason="duplicate_schema")
-    if next_update < issued_at:
-        raise TrustListError("next_update is before issued_at", reason="invalid_dates")
+    _check_payload(iss, ver, sch, issued_at, next_update)
     return TrustListPayload(sequence, issued_at, next_update, grace, iss, ver, sch)
 
 
@@ -194,4 +205,5 @@ def load_trust_list(data: bytes, anchors: Sequence[TrustAnchor]) -> TrustList:
         payload = decode(env.payload, TrustListPayload)
     except WireError as exc:
         raise TrustListError(f"the trust list content is malformed: {exc}", reason="malformed") from exc
+    _check_payload(payload.issuers, payload.verifiers, payload.schemas, payload.issued_at, payload.next_update)
     return TrustList(payload, bytes(data), env.kid)

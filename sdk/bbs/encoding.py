@@ -111,13 +111,17 @@ def octets_to_proof(data: bytes, backend: CurveBackend) -> Proof:
     )
 
 
-@lru_cache(maxsize=512)
 def octets_to_pubkey(data: bytes, backend: CurveBackend) -> G2:
     """§4.2.4.6 octets_to_pubkey: a valid G2 point in the subgroup, not the identity.
 
     Cached: issuer keys are few and long-lived, and the G2 subgroup check is the most
     expensive decode (pure Python). Failures are not cached (they raise).
     """
-    if not isinstance(data, bytes):
+    if not isinstance(data, (bytes, bytearray, memoryview)):
         raise EncodingError("a BBS public key must be bytes")
+    return _pubkey_cached(bytes(data), backend)
+
+
+@lru_cache(maxsize=512)
+def _pubkey_cached(data: bytes, backend: CurveBackend) -> G2:
     return backend.g2_from_bytes(data)

@@ -252,6 +252,8 @@ def proof_gen_with_nym_scalars(
     # blinding scalars m~ are the last N random scalars.
     OP, z = _op_and_z(context_id, api, suite, backend)
     pseudonym = backend.g1_mul(OP, _poly(nym_secrets, z))
+    if backend.g1_is_identity(pseudonym):
+        raise ParameterError("nym secrets give the identity pseudonym")
     Ut = backend.g1_mul(OP, _poly(rand[-N:], z))
     c = _nym_challenge(
         init, disclosed, [scalars[i] for i in disclosed], pseudonym, Ut, ph, context_id, api,

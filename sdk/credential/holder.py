@@ -95,10 +95,23 @@ class Holder:
         return "Holder(<seed>)"
 
     # -- issuance ---------------------------------------------------------------
-    def start_issuance(self, offer: Offer, *, rng: RNG | None = None) -> tuple[IssuanceRequest, PendingIssuance]:
-        """CommitWithNym over this wallet's nyms for the offer's issuer key."""
+    def start_issuance(
+        self, offer: Offer, issuer: IssuerEntry | None = None, *, rng: RNG | None = None
+    ) -> tuple[IssuanceRequest, PendingIssuance]:
+        """CommitWithNym over this wallet's nyms for the offer's issuer key.
+
+        Pass the issuer's trust-list entry when the wallet has one: the offer is then checked
+        against it (key, nym count) and the commitment uses the issuer's ciphersuite.
+        """
+        suite = "BLS12-381-SHA-256"
+        if issuer is not None:
+            if issuer.kid != offer.issuer_kid:
+                raise CredentialError("the offer names another issuer key than expected", reason="wrong_issuer")
+            if issuer.nym_count != offer.nym_count:
+                raise CredentialError("the offer's nym count does not match the issuer", reason="nym_count_mismatch")
+            suite = issuer.suite
         nyms = self._seed.prover_nyms(offer.issuer_kid, offer.nym_count)
-        cwp, blind = commit_with_nym([], nyms, suite="BLS12-381-SHA-256", backend=self._backend, rng=rng)
+        cwp, blind = commit_with_nym([], nyms, suite=suite, backend=self._backend, rng=rng)
         req = IssuanceRequest(offer.token, offer.issuer_kid, offer.nym_count, cwp)
         return req, PendingIssuance(offer, tuple(nyms), blind)
 
@@ -115,6 +128,8 @@ class Holder:
             raise CredentialError("the credential has another schema than offered", reason="schema_mismatch")
         if issuer.nym_count != offer.nym_count:
             raise CredentialError("the issuer's nym count does not match the offer", reason="nym_count_mismatch")
+        if schema.ref not in issuer.schemas:
+            raise CredentialError("this issuer does not issue this kind of card", reason="schema_mismatch")
         suite = suite_of(issuer.suite)
         schema.decode_values(issued.values)  # typed values, or CredentialError
         scalars = schema.scalars(issued.values, suite)
@@ -152,10 +167,20 @@ class Holder:
                 "none of your credentials is accepted by this request (other agency or other kind of card)",
                 reason="no_matching_credential",
             )
+        issuer = None
         cred = candidates[0]
-        issuer = trust_list.issuer(cred.issuer_kid)
+        for cand in candidates:  # prefer a credential whose issuer key is valid now
+            entry = trust_list.issuer(cand.issuer_kid)
+            if entry is not None and (now is None or entry.not_before <= now < entry.not_after):
+                cred, issuer = cand, entry
+                break
         if issuer is None:
-            raise CredentialError("the issuer of your credential is not in the trust list", reason="unknown_issuer")
+            if trust_list.issuer(cred.issuer_kid) is None:
+                raise CredentialError("the issuer of your credential is not in the trust list", reason="unknown_issuer")
+            raise CredentialError(
+                "your card's issuer key is not valid today: ask the agency to renew your card",
+                reason="issuer_not_valid",
+            )
         for name in req.disclose:
             cred.schema.index(name)
         if req.predicates:

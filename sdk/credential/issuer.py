@@ -24,6 +24,7 @@ from sdk.errors import CredentialError, EncodingError, InvalidProofError, Parame
 from sdk.predicates import DEFAULT_ELL, DEFAULT_U, generate_range_params
 from sdk.trust import bbs_kid
 from sdk.wire import IssuanceRequest, IssuedCredential, IssuerEntry, Offer
+from sdk.wire.messages import MAX_NYMS
 
 __all__ = ["IssuerKey", "issue", "make_offer", "new_signer_entropy"]
 
@@ -53,8 +54,8 @@ class IssuerKey:
     ) -> IssuerKey:
         """A new key; with range parameters (signatures on the digits 0..u-1) unless
         ``range_u`` is None. The range key itself is discarded once the digits are signed."""
-        if not 1 <= nym_count <= 1024:
-            raise ParameterError("nym_count must be in 1..1024")
+        if not 1 <= nym_count <= MAX_NYMS:
+            raise ParameterError(f"nym_count must be in 1..{MAX_NYMS}")
         sk = keygen(randbytes(32), b"zkaid issuer key", suite=suite)
         params = None
         if range_u is not None:

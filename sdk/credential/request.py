@@ -87,8 +87,16 @@ class ReceivedRequest:
         return context_id(self.request.scope)
 
 
-def _check_predicates(preds: Sequence[PredicateSpec]) -> None:
+def _check_request(disclose: Sequence[str], preds: Sequence[PredicateSpec]) -> None:
+    """Structural rules every request obeys, checked when building and when reading one."""
+    if len(set(disclose)) != len(disclose):
+        raise CredentialError("the request names an attribute twice", reason="malformed")
     for p in preds:
+        if p.attribute in disclose:
+            raise CredentialError(
+                f"'{p.attribute}' is disclosed: check it directly instead of asking for a predicate",
+                reason="unsupported_predicate",
+            )
         if p.op not in PREDICATE_OPS:
             raise CredentialError(f"unsupported predicate operator '{p.op}'", reason="unsupported_predicate")
         want = 2 if p.op == "between" else 1
@@ -114,12 +122,7 @@ def build_request(
                 f"predicates apply to number and date attributes, not '{p.attribute}' ({attr.type})",
                 reason="unsupported_predicate",
             )
-        if p.attribute in disclose:
-            raise CredentialError(
-                f"'{p.attribute}' is disclosed: check it directly instead of asking for a predicate",
-                reason="unsupported_predicate",
-            )
-    _check_predicates(predicates)
+    _check_request(disclose, predicates)
     context_id(scope)
     req = PresentationRequest(
         verifier_id, nonce if nonce is not None else secrets.token_bytes(16), scope,
@@ -164,5 +167,5 @@ def read_request(data: bytes, trust_list: TrustList | None = None, *, now: int |
         req = decode(payload, PresentationRequest)
     except WireError as exc:
         raise CredentialError(f"the request is unreadable: {exc}", reason="malformed") from exc
-    _check_predicates(req.predicates)
+    _check_request(req.disclose, req.predicates)
     return ReceivedRequest(req, payload, request_digest(payload), signer_kid, signer)

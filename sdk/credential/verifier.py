@@ -116,7 +116,10 @@ def verify_presentation(
         raise reject("schema_mismatch", str(exc)) from exc
     if sorted(pres.disclosed) != wanted:
         raise reject("disclosure_mismatch")
-    suite = suite_of(issuer.suite)
+    try:
+        suite = suite_of(issuer.suite)
+    except ParameterError as exc:
+        raise reject("issuer_not_valid", f"unknown ciphersuite {issuer.suite!r}") from exc
     try:
         disclosed = {schema.attributes[i].name: schema.attributes[i].from_wire(pres.disclosed[i]) for i in wanted}
         dscalars = [schema.attributes[i].raw_to_scalar(pres.disclosed[i], suite) for i in wanted]

@@ -30,7 +30,7 @@ DEFAULT_U = 256
 DEFAULT_ELL = 2
 _VERSION = 1
 _HEADER = 4
-MAX_U = 4096
+MAX_U = 1024  # 4 + 96 + 48 * 1024 bytes fit the 64 KiB trust-list field
 MAX_ELL = 8
 
 

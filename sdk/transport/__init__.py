@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     )
     from sdk.transport.render import (
         RenderedCode,
-        render,
+        render_code,
         render_cycle,
         render_terminal,
         version_for,
@@ -82,7 +82,7 @@ __all__ = [
     "encode",
     "parse_frame",
     "receive",
-    "render",
+    "render_code",
     "render_cycle",
     "render_terminal",
     "scan_image",
@@ -101,7 +101,7 @@ _LAZY = {
     "receive": "decode",
     "scan_image": "decode",
     "RenderedCode": "render",
-    "render": "render",
+    "render_code": "render",
     "render_cycle": "render",
     "render_terminal": "render",
     "version_for": "render",

@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import zxingcpp
@@ -41,8 +41,11 @@ __all__ = [
     "scan_image",
 ]
 
-ImageInput: TypeAlias = "NDArray[np.uint8] | PILImage | str | os.PathLike[str]"
-"""A grayscale (H, W), BGR (H, W, 3) or BGRA (H, W, 4) uint8 array, a PIL image, or a path."""
+ImageInput: TypeAlias = "NDArray[Any] | PILImage | str | os.PathLike[str]"
+"""A grayscale (H, W), BGR (H, W, 3) or BGRA (H, W, 4) uint8 array, a PIL image, or a path.
+
+The array type is loose on purpose (OpenCV's stubs type frames loosely); the dtype and
+shape are checked at run time and anything else is a ``bad_image`` error."""
 
 
 class ScanStatus(Enum):

@@ -32,7 +32,7 @@ __all__ = [
     "QUIET_ZONE",
     "RenderedCode",
     "byte_capacity",
-    "render",
+    "render_code",
     "render_cycle",
     "render_terminal",
     "symbol_modules",
@@ -188,11 +188,11 @@ class RenderedCode:
     def png(self) -> bytes:
         """PNG bytes of the image, for files, HTTP responses or a Kivy texture."""
         buf = io.BytesIO()
-        Image.fromarray(self.image, mode="L").save(buf, format="PNG")
+        Image.fromarray(self.image).save(buf, format="PNG")  # 2-D uint8: mode L
         return buf.getvalue()
 
 
-def render(
+def render_code(
     data: bytes,
     *,
     module_px: int | None = None,
@@ -236,7 +236,7 @@ def render_cycle(
     """
     codes: Sequence[bytes] = encoding.cycle(repair)
     return tuple(
-        render(code, module_px=module_px, screen_px=screen_px, quiet_zone=quiet_zone)
+        render_code(code, module_px=module_px, screen_px=screen_px, quiet_zone=quiet_zone)
         for code in codes
     )
 

@@ -1,4 +1,4 @@
-"""L2 wire format: canonical CBOR messages, COSE_Sign1 envelopes (specs/wire-format.md).
+"""L3 wire format: canonical CBOR messages, COSE_Sign1 envelopes (specs/wire-format.md).
 
 Layering note: zkaid orders the layers curves -> bbs -> predicates -> wire -> trust ->
 credential, so that the credential roles can take bytes and a trust list as the issue

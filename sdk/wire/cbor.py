@@ -1,7 +1,8 @@
 """Canonical CBOR with strict, bounded decoding: the one codec every zkaid message uses.
 
-- Encoding is deterministic (RFC 8949 §4.2.1 core deterministic encoding: shortest
-  integers and lengths, map keys sorted bytewise, definite lengths) and every top-level
+- Encoding is deterministic (shortest integers and lengths, definite lengths, map keys
+  sorted as cbor2's canonical mode does: by encoded length, then bytewise, which for
+  zkaid's small-integer keys equals RFC 8949 §4.2.1 bytewise order), and every top-level
   item is preceded by the self-described CBOR tag 55799 (bytes D9 D9 F7), which is how a
   scanner tells a zkaid code from a URL or a payment QR.
 - Decoding rejects, with a typed :class:`~sdk.errors.WireError`: input over the size

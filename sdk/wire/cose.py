@@ -37,7 +37,7 @@ class CoseSign1:
 
 
 def ed25519_kid(public_key: bytes) -> bytes:
-    """Key id of an Ed25519 key: the first 8 bytes of SHA-256 over its raw 32 bytes."""
+    """Key id of an Ed25519 key: SHA-256("zkaid-kid-ed25519" || raw 32 bytes)[:8]."""
     import hashlib
 
     return hashlib.sha256(b"zkaid-kid-ed25519" + public_key).digest()[:8]
@@ -64,7 +64,8 @@ def parse_sign1(data: bytes, *, max_bytes: int = 1024 * 1024) -> CoseSign1:
     protected, unprotected, payload, sig = arr
     if protected != _PROTECTED:
         raise WireError("COSE_Sign1 must use EdDSA (alg -8) and nothing else", reason="malformed")
-    if not isinstance(unprotected, Mapping) or set(unprotected) != {4} or not isinstance(unprotected[4], bytes):
+    if (not isinstance(unprotected, Mapping) or set(unprotected) != {4} or not isinstance(unprotected[4], bytes)
+            or len(unprotected[4]) != 8):
         raise WireError("COSE_Sign1 must carry exactly a key id", reason="malformed")
     if not isinstance(payload, bytes) or not isinstance(sig, bytes) or len(sig) != 64:
         raise WireError("COSE_Sign1 payload or signature malformed", reason="malformed")

@@ -55,10 +55,10 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def uint(max_value: int = 2**64 - 1) -> Kind:
+def uint(max_value: int = 2**64 - 1, min_value: int = 0) -> Kind:
     def check(v: Any, where: str) -> int:
-        if not _is_int(v) or v < 0 or v > max_value:
-            raise _bad(where, f"an unsigned integer <= {max_value}")
+        if not _is_int(v) or v < min_value or v > max_value:
+            raise _bad(where, f"an integer in {min_value}..{max_value}")
         return int(v)
 
     return Kind("uint", check, check)

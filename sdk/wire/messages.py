@@ -47,7 +47,9 @@ __all__ = [
 ]
 
 VERSION = 1
-KID_LEN = 8  # key ids: first 8 bytes of SHA-256 over the public key
+KID_LEN = 8  # key ids: first 8 bytes of a domain-separated SHA-256 of the public key
+MAX_NYMS = 256  # N per issuer key; keeps a presentation well under its size limit
+NYM_COUNT = uint(MAX_NYMS, 1)
 
 S = TypeVar("S", bound="Struct")
 M = TypeVar("M", bound="Message")
@@ -148,7 +150,10 @@ def decode(data: bytes, expected: type[M] | tuple[type[M], ...]) -> M:
     """Strictly decode bytes into one of the ``expected`` message classes."""
     exp = expected if isinstance(expected, tuple) else (expected,)
     limit = max(e.MAX_BYTES for e in exp)
-    return decode_map(decode_canonical(data, max_bytes=limit), expected)
+    msg = decode_map(decode_canonical(data, max_bytes=limit), expected)
+    if len(data) > msg.MAX_BYTES:
+        raise WireError(f"{type(msg).__name__} is larger than {msg.MAX_BYTES} bytes", reason="too_large")
+    return msg
 
 
 # ----------------------------------------------------------------- nested structs
@@ -221,11 +226,11 @@ class IssuerEntry(Struct):
         Field(1, "name", tstr(256, 1)),
         Field(2, "public_key", bstr(96, 96)),
         Field(3, "suite", tstr(32, 1)),
-        Field(4, "nym_count", uint(1024)),
-        Field(5, "schemas", array_of(SCHEMA_ID, 64)),
+        Field(4, "nym_count", NYM_COUNT),
+        Field(5, "schemas", array_of(tstr(160, 3), 64)),
         Field(6, "not_before", uint()),
         Field(7, "not_after", uint()),
-        Field(8, "range_params", bstr(0, 32768), optional=True),
+        Field(8, "range_params", bstr(0, 65536), optional=True),
     )
 
 
@@ -270,7 +275,7 @@ class Offer(Message):
         Field(5, "token", bstr(16, 64)),
         Field(6, "endpoint", tstr(512)),
         Field(7, "expires", uint()),
-        Field(8, "nym_count", uint(1024)),
+        Field(8, "nym_count", NYM_COUNT),
     )
 
 
@@ -288,8 +293,8 @@ class IssuanceRequest(Message):
     FIELDS = (
         Field(2, "token", bstr(16, 64)),
         Field(3, "issuer_kid", KID),
-        Field(4, "nym_count", uint(1024)),
-        Field(5, "commitment", bstr(112, 48 + 32 * 1100)),
+        Field(4, "nym_count", NYM_COUNT),
+        Field(5, "commitment", bstr(112, 48 + 32 * (MAX_NYMS + 2))),
     )
 
 
@@ -371,7 +376,7 @@ class Presentation(Message):
         Field(5, "schema_version", uint(2**32 - 1)),
         Field(6, "disclosed", map_of(uint(63), attr_value(), 64)),
         Field(7, "pseudonym", bstr(48, 48)),
-        Field(8, "proof", bstr(272, 272 + 32 * 1200)),
+        Field(8, "proof", bstr(272, 272 + 32 * (64 + 1 + MAX_NYMS))),
         Field(9, "predicate_proofs", array_of(bstr(1, 8192), 16), optional=True),
     )
 
@@ -400,7 +405,7 @@ class StoredCredential(Message):
         Field(5, "suite", tstr(32, 1)),
         Field(6, "values", array_of(attr_value(), 64)),
         Field(7, "signature", bstr(80, 80)),
-        Field(8, "nym_secrets", array_of(bstr(32, 32), 1024, 1)),
+        Field(8, "nym_secrets", array_of(bstr(32, 32), MAX_NYMS, 1)),
         Field(9, "prover_blind", bstr(32, 32)),
         Field(10, "signer_entropy", bstr(32, 32)),
         Field(11, "issued_at", uint()),
@@ -421,7 +426,7 @@ class TrustListPayload(Message):
     schemas: tuple[SchemaDef, ...]
 
     TYPE = 7
-    MAX_BYTES = 512 * 1024
+    MAX_BYTES = 8 * 1024 * 1024
     FIELDS = (
         Field(2, "sequence", uint()),
         Field(3, "issued_at", uint()),

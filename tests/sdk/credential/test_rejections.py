@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sdk.credential import (
     Assessment,
+    IssuerKey,
     ReceivedRequest,
     build_request,
     read_request,
@@ -164,3 +165,49 @@ def test_wallet_refusals(world: World) -> None:
     with pytest.raises(CredentialError) as exc:
         world.request(predicates=(PredicateSpec("household_size", "gt", (5,)),))
     assert exc.value.reason == "unsupported_predicate"
+
+
+def test_crafted_requests_are_refused_not_crashing(world: World) -> None:
+    """Requests that build_request would refuse, crafted by hand, are refused on reading."""
+    from sdk.wire import PresentationRequest
+    from sdk.wire import encode as wencode
+
+    base = read_request(world.request(), world.trust_list, now=NOW).request
+    twice = dataclasses.replace(base, disclose=("region", "region"))
+    both = dataclasses.replace(base, disclose=("household_size",),
+                               predicates=(PredicateSpec("household_size", "ge", (1,)),))
+    for req in (twice, both):
+        assert isinstance(req, PresentationRequest)
+        with pytest.raises(CredentialError) as exc:
+            read_request(wencode(req), world.trust_list, now=NOW)
+        assert exc.value.reason in ("malformed", "unsupported_predicate")
+
+
+def test_shake_suite_issuer_can_issue_and_verify(backend: str) -> None:
+    from sdk.credential import Holder, WalletSeed, household_schema, issue, make_offer
+
+    schema = household_schema()
+    key = IssuerKey.generate("SHAKE agency", schemas=(schema.ref,), suite="BLS12-381-SHAKE-256", backend=backend,
+                             range_u=None)
+    world = World(backend)
+    world.issuer = key
+    world.trust_list = world.make_trust_list(issuers=[key])
+    entry = world.trust_list.issuer(key.kid)
+    assert entry is not None and entry.suite == "BLS12-381-SHAKE-256"
+    holder = Holder(WalletSeed.generate(), backend=backend)
+    offer = make_offer(key, schema, token=b"T" * 16, endpoint="http://127.0.0.1", expires=NOW + 60)
+    req, pending = holder.start_issuance(offer, entry)
+    issued, _ = issue(key, schema, req, household(), backend=backend)
+    cred = holder.finish_issuance(pending, issued, entry, schema, now=NOW)
+    request = world.request()
+    pres = holder.present(holder.assess(read_request(request, world.trust_list, now=NOW), [cred], world.trust_list))
+    assert verify_presentation(pres, request, world.trust_list, now=NOW, backend=backend).disclosed == {"region": "north"}
+
+
+def test_trust_list_with_inconsistent_key_id_is_refused(world: World) -> None:
+    payload = world.trust_list.payload
+    bad_entry = dataclasses.replace(payload.issuers[0], kid=b"\x00" * 8)
+    forged = dataclasses.replace(payload, issuers=(bad_entry,))
+    with pytest.raises(TrustListError) as exc:
+        load_trust_list(sign_trust_list(forged, world.tl_key), [world.anchor])
+    assert exc.value.reason == "malformed"

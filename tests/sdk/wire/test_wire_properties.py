@@ -42,13 +42,14 @@ attr_def = st.builds(AttributeDef, name, st.sampled_from(["int", "date", "enum"]
 schema_def = st.builds(SchemaDef, name, u32, st.lists(attr_def, min_size=1, max_size=4).map(tuple), st.one_of(st.none(), labels))
 predicate = st.builds(PredicateSpec, name, st.sampled_from(["ge", "le", "between"]),
                       st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=2).map(tuple))
-issuer_entry = st.builds(IssuerEntry, kid, name, st.binary(min_size=96, max_size=96), name, st.integers(0, 1024),
-                         st.lists(name, max_size=3).map(tuple), u64, u64, st.one_of(st.none(), st.binary(max_size=64)))
+nym_count = st.integers(1, 256)
+issuer_entry = st.builds(IssuerEntry, kid, name, st.binary(min_size=96, max_size=96), name, nym_count,
+                         st.lists(st.text(min_size=3, max_size=40), max_size=3).map(tuple), u64, u64, st.one_of(st.none(), st.binary(max_size=64)))
 verifier_entry = st.builds(VerifierEntry, kid, name, st.binary(min_size=32, max_size=32), u64, u64)
 
 MESSAGES: dict[type[Message], st.SearchStrategy[Message]] = {
-    Offer: st.builds(Offer, kid, name, u32, st.binary(min_size=16, max_size=64), text, u64, st.integers(0, 1024)),
-    IssuanceRequest: st.builds(IssuanceRequest, st.binary(min_size=16, max_size=64), kid, st.integers(0, 1024),
+    Offer: st.builds(Offer, kid, name, u32, st.binary(min_size=16, max_size=64), text, u64, nym_count),
+    IssuanceRequest: st.builds(IssuanceRequest, st.binary(min_size=16, max_size=64), kid, nym_count,
                                st.binary(min_size=112, max_size=400)),
     IssuedCredential: st.builds(IssuedCredential, kid, name, u32, st.lists(value, max_size=8).map(tuple),
                                 st.binary(min_size=80, max_size=80), st.binary(min_size=32, max_size=32)),
