@@ -33,6 +33,8 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bbs.py
+	$(PY) bench/presentation.py
+	$(PY) bench/qr.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

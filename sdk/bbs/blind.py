@@ -20,7 +20,7 @@ from sdk.bbs.encoding import (
     octets_to_pubkey,
     octets_to_scalar,
 )
-from sdk.bbs.generators import Generators, create_generators
+from sdk.bbs.generators import MAX_GENERATORS, Generators, create_generators
 from sdk.bbs.keys import octets_to_secret_key
 from sdk.bbs.proof import check_disclosed_indexes, core_proof_gen, core_proof_verify
 from sdk.bbs.signature import compute_B, core_verify, finalize_sign
@@ -271,7 +271,7 @@ def blind_proof_verify(
     if len(disclosed_messages) != Rd or len(disclosed_committed_messages) != Rc:
         return False
     m_blind = Rd + Rc + U - L  # blind generators including Q_2
-    if m_blind < 1:
+    if m_blind < 1 or L + 1 > MAX_GENERATORS or m_blind > MAX_GENERATORS:
         return False
     try:
         disclosed = combined_disclosed(L, disclosed_indexes, disclosed_commitment_indexes, m_blind - 1)

@@ -69,12 +69,13 @@ def signature_to_octets(A: G1, e: int, backend: CurveBackend) -> bytes:
 
 def octets_to_signature(data: bytes, backend: CurveBackend) -> Signature:
     """§4.2.4.3 octets_to_signature: exact length, A valid and not identity, 0 < e < r."""
-    if not isinstance(data, (bytes, bytearray)) or len(data) != SIGNATURE_LEN:
+    if not isinstance(data, (bytes, bytearray, memoryview)) or len(data) != SIGNATURE_LEN:
         raise EncodingError(
             f"a BBS signature is {SIGNATURE_LEN} bytes", reason="invalid_length"
         )
-    A = backend.g1_from_bytes(bytes(data[:POINT_LEN]))
-    e = octets_to_scalar(bytes(data[POINT_LEN:]), "signature scalar e")
+    data = bytes(data)
+    A = backend.g1_from_bytes(data[:POINT_LEN])
+    e = octets_to_scalar(data[POINT_LEN:], "signature scalar e")
     return Signature(A, e)
 
 
@@ -89,7 +90,7 @@ def proof_to_octets(
 
 def octets_to_proof(data: bytes, backend: CurveBackend) -> Proof:
     """§4.2.4.5 octets_to_proof: >= 272 bytes, (len - 272) % 32 == 0, valid points, 0 < s < r."""
-    if not isinstance(data, (bytes, bytearray)):
+    if not isinstance(data, (bytes, bytearray, memoryview)):
         raise EncodingError("a BBS proof must be bytes")
     n = len(data)
     if n < PROOF_FLOOR or (n - PROOF_FLOOR) % SCALAR_LEN:

@@ -21,7 +21,7 @@ from sdk.bbs.encoding import (
     octets_to_signature,
     proof_to_octets,
 )
-from sdk.bbs.generators import Generators, create_generators, p1_point
+from sdk.bbs.generators import MAX_GENERATORS, Generators, create_generators, p1_point
 from sdk.bbs.signature import compute_B
 from sdk.bbs.utils import (
     RNG,
@@ -265,7 +265,7 @@ def proof_verify(
     """§3.5.4 ProofVerify: L is implied by the proof length (U) and the disclosed count (R)."""
     cs = resolve_suite(suite)
     be = get_backend(backend)
-    if not isinstance(proof, (bytes, bytearray)) or len(proof) < PROOF_FLOOR:
+    if not isinstance(proof, (bytes, bytearray, memoryview)) or len(proof) < PROOF_FLOOR:
         return False
     if (len(proof) - PROOF_FLOOR) % SCALAR_LEN or len(disclosed_messages) != len(
         disclosed_indexes
@@ -273,6 +273,8 @@ def proof_verify(
         return False
     U = (len(proof) - PROOF_FLOOR) // SCALAR_LEN
     R_ = len(disclosed_indexes)
+    if U + R_ + 1 > MAX_GENERATORS:
+        return False
     scalars = messages_to_scalars(disclosed_messages, cs.api_id, cs)
     gens = create_generators(U + R_ + 1, cs.api_id, cs, be)
     return core_proof_verify(

@@ -31,7 +31,7 @@ from sdk.bbs.encoding import (
     octets_to_pubkey,
     octets_to_signature,
 )
-from sdk.bbs.generators import Generators, create_generators, hash_to_curve_g1
+from sdk.bbs.generators import MAX_GENERATORS, Generators, create_generators, hash_to_curve_g1
 from sdk.bbs.keys import octets_to_secret_key
 from sdk.bbs.proof import (
     InitResult,
@@ -306,7 +306,7 @@ def proof_verify_with_nym_scalars(
         return False
     # R + R' + U = L + 1 + M' + N
     m_committed = Rd + Rc + U - L - 1 - N
-    if m_committed < 0 or U < N:
+    if m_committed < 0 or U < N or L + 1 > MAX_GENERATORS or m_committed + N + 1 > MAX_GENERATORS:
         return False
     try:
         disclosed = combined_disclosed(L, disclosed_indexes, disclosed_commitment_indexes, m_committed)

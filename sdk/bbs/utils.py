@@ -75,7 +75,7 @@ def calculate_domain(
     if len(header) > 2**64 - 1:
         raise ParameterError("header too long")
     dom_octs = i2osp(len(gens.h_octets), 8) + gens.q1_octets + b"".join(gens.h_octets) + api_id
-    dom_input = pk + dom_octs + i2osp(len(header), 8) + header
+    dom_input = bytes(pk) + dom_octs + i2osp(len(header), 8) + bytes(header)
     return hash_to_scalar(dom_input, api_id + b"H2S_", suite)
 
 
