@@ -124,8 +124,11 @@ class ServiceClient:
         })
         return out
 
-    def duplicates(self, scope: str | None = None) -> list[dict[str, Any]]:
-        q = f"?scope={urllib.parse.quote(scope)}" if scope else ""
+    def duplicates(self, scope: str | None = None, *, after: int | None = None,
+                   limit: int | None = None) -> list[dict[str, Any]]:
+        """Duplicate events involving the caller's agency (paged with ``after`` / ``limit``)."""
+        params = {k: v for k, v in (("scope", scope), ("after", after), ("limit", limit)) if v is not None}
+        q = f"?{urllib.parse.urlencode(params)}" if params else ""
         out: list[dict[str, Any]] = self._json("GET", f"/v1/duplicates{q}")
         return out
 

@@ -1,0 +1,116 @@
+"""The Kivy app: wiring only. Logic lives in field_app.service (Kivy-free), words in
+field_app.i18n and field_app.present, frames in field_app.platform.
+
+    python -m field_app                 # camera 0, data in the app's user data folder
+    python -m field_app run --images answers/   # no camera: scan image files
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from field_app.config import default_data_dir
+from field_app.i18n import Translator
+from field_app.platform.camera import FrameSource, open_frames
+from field_app.present import freshness_text
+from field_app.screens import SCREENS, load_kv
+from field_app.service import FieldService, Result
+
+__all__ = ["FieldApp", "run_app"]
+
+
+class FieldApp(App):  # type: ignore[misc]  # Kivy ships no type hints
+    lang = StringProperty("en")
+    freshness = StringProperty("")
+    freshness_state = StringProperty("none")  # fresh / stale / expired / none
+
+    def __init__(self, *, service: FieldService | None = None, data_dir: str | Path | None = None,
+                 frames: Callable[[], FrameSource | None] | None = None, camera: int | None = 0,
+                 images: str | Path | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._service = service
+        self._data_dir = data_dir
+        self.frame_factory: Callable[[], FrameSource | None] = frames or (lambda: open_frames(camera, images))
+        self.tr = Translator("en")
+        self._status_tick: Any = None
+
+    @property
+    def service(self) -> FieldService:
+        if self._service is None:
+            self._service = FieldService(self._data_dir or self._default_data_dir())
+        return self._service
+
+    def _default_data_dir(self) -> str | Path:
+        """On a phone, the app's private folder; on a laptop, the folder the command line
+        uses too (``$ZKAID_FIELD_HOME`` or ``~/.zkaid/field``), so both see one ledger."""
+        from kivy.utils import platform
+
+        return self.user_data_dir if platform in ("android", "ios") else default_data_dir()
+
+    def build(self) -> ScreenManager:
+        self.title = "zkaid field"
+        cfg = self.service.config
+        self.lang = cfg.language if cfg else "en"
+        self.tr = Translator(self.lang)
+        load_kv()
+        manager = ScreenManager(transition=NoTransition())
+        for name, cls in SCREENS.items():
+            manager.add_widget(cls(name=name))
+        self.refresh_status()
+        manager.current = "request" if cfg is not None else "setup"
+        self._status_tick = Clock.schedule_interval(lambda _dt: self._tick_status(), 30)
+        return manager
+
+    def on_lang(self, _instance: Any, lang: str) -> None:
+        self.tr = Translator(lang)
+        self.refresh_status()
+
+    def t(self, key: str, lang: str = "", **args: Any) -> str:
+        """For kv: ``app.t('key', app.lang)`` re-evaluates when the language changes (kv
+        bindings may run before ``on_lang``, hence the explicit language)."""
+        tr = self.tr if not lang or lang == self.tr.lang else Translator(lang)
+        return tr(key, **args)
+
+    def go(self, name: str) -> None:
+        self.root.current = name
+
+    def refresh_status(self) -> None:
+        f = self.service.freshness()
+        self.freshness_state = f.state.value if f else "none"
+        self.freshness = freshness_text(f, self.tr)
+
+    def _tick_status(self) -> None:
+        """Every 30 s: the banner follows the clock, and a request left on screen past its
+        lifetime is replaced before anyone answers it."""
+        self.refresh_status()
+        if self.root is not None and self.root.current == "request":
+            self.root.get_screen("request").refresh()
+
+    def show_result(self, result: Result) -> None:
+        self.refresh_status()
+        self.root.get_screen("result").show(result)
+        self.go("result")
+
+    def next_person(self) -> None:
+        """A fresh request for whoever is next."""
+        screen = self.root.get_screen("request")
+        self.go("request")
+        screen.refresh(new=True)
+
+    def on_stop(self) -> None:
+        if self._status_tick is not None:
+            self._status_tick.cancel()
+        if self._service is not None:
+            self._service.close()
+
+
+def run_app(*, data_dir: str | Path | None = None, camera: int | None = 0, images: str | Path | None = None) -> int:
+    FieldApp(data_dir=data_dir, camera=camera, images=images).run()
+    return 0

@@ -1,0 +1,1 @@
+"""Platform adapters: where camera frames come from (a camera, or image files)."""

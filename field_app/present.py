@@ -1,0 +1,145 @@
+"""Words for what the service returns: the result, freshness, sync and conflicts.
+
+The screens and the command line show the same sentences, so they are made here, from the
+translation tables, without Kivy. Screens only put these strings into labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from field_app.i18n import Translator
+from field_app.ledger import Conflict, LedgerStats
+from field_app.service import Readiness, Result, SyncReport
+from sdk.credential import Schema
+from sdk.credential.schema import days_to_date
+from sdk.errors import CredentialError
+from sdk.trust import Freshness, FreshnessState
+
+__all__ = [
+    "ResultView",
+    "conflict_text",
+    "format_time",
+    "freshness_text",
+    "predicate_text",
+    "readiness_text",
+    "result_view",
+    "stats_text",
+    "sync_text",
+    "value_text",
+]
+
+
+def format_time(ts: int | None, *, with_time: bool = True) -> str:
+    """UTC, ISO style: the same on every device of every agency."""
+    if ts is None:
+        return "-"
+    when = dt.datetime.fromtimestamp(ts, dt.UTC)
+    return when.strftime("%Y-%m-%d %H:%M UTC") if with_time else when.date().isoformat()
+
+
+def _label(schema: Schema | None, name: str, lang: str) -> str:
+    if schema is None:
+        return name
+    try:
+        return schema.attribute(name).label(lang)
+    except CredentialError:
+        return name
+
+
+def value_text(value: Any, tr: Translator) -> str:
+    if isinstance(value, bool):
+        return tr("value.yes") if value else tr("value.no")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def predicate_text(schema: Schema | None, pred: tuple[str, str, tuple[int, ...]], tr: Translator) -> str:
+    """"Household size: at least 5", "Valid until: 2026-12-01 or later"."""
+    name, op, bounds = pred
+    is_date = False
+    if schema is not None:
+        try:
+            is_date = schema.attribute(name).type == "date"
+        except CredentialError:
+            is_date = False
+    shown = [days_to_date(b).isoformat() if is_date else str(b) for b in bounds]
+    kind = "date" if is_date else "number"
+    args = {"label": _label(schema, name, tr.lang), "a": shown[0], "b": shown[-1]}
+    return tr(f"predicate.{op}.{kind}", **args)
+
+
+@dataclass(frozen=True)
+class ResultView:
+    ok: bool
+    verdict: str  # "YES" / "NO" in the language of the device
+    headline: str
+    message: str
+    details: tuple[tuple[str, str], ...]  # disclosed attributes (label, value)
+    conditions: tuple[str, ...]  # conditions that held
+    warning: str  # trust list warning, or ""
+
+
+def result_view(result: Result, tr: Translator) -> ResultView:
+    schema = result.schema
+    details: tuple[tuple[str, str], ...] = ()
+    conditions: tuple[str, ...] = ()
+    if result.ok:
+        details = tuple((_label(schema, k, tr.lang), value_text(v, tr)) for k, v in result.disclosed.items())
+        conditions = tuple(predicate_text(schema, p, tr) for p in result.predicates)
+    warning = ""
+    if result.freshness is not None and result.freshness.state is not FreshnessState.FRESH:
+        warning = freshness_text(result.freshness, tr)
+    return ResultView(
+        ok=result.ok,
+        verdict=tr("result.yes") if result.ok else tr("result.no"),
+        headline=tr(f"headline.{result.reason}"),
+        message=tr(result.message_key, **result.message_args),
+        details=details,
+        conditions=conditions,
+        warning=warning,
+    )
+
+
+def freshness_text(f: Freshness | None, tr: Translator) -> str:
+    if f is None:
+        return tr("freshness.none")
+    if f.state is FreshnessState.FRESH:
+        return tr("freshness.fresh", until=format_time(f.next_update))
+    if f.state is FreshnessState.STALE:
+        hours = max(0, (f.grace_ends - f.now) // 3600)
+        return tr("freshness.stale", hours=hours, until=format_time(f.grace_ends))
+    return tr("freshness.expired", since=format_time(f.grace_ends))
+
+
+def readiness_text(r: Readiness, tr: Translator) -> str:
+    return tr(f"ready.{r.state}")
+
+
+def stats_text(s: LedgerStats | None, tr: Translator) -> str:
+    if s is None:
+        return ""
+    return tr("stats.line", local=s.local, unsynced=s.unsynced, remote=s.remote,
+              conflicts=s.open_conflicts, last=format_time(s.last_sync))
+
+
+def sync_text(report: SyncReport, tr: Translator) -> str:
+    text = tr(report.message_key, uploaded=report.uploaded, accepted=report.accepted,
+              received=report.received, conflicts=report.new_conflicts, at=format_time(report.at),
+              detail=report.detail.split(":", 1)[0] if report.detail else "-")
+    if report.trust_list_updated:
+        text += " " + tr("sync.trust_list_updated")
+    return text
+
+
+def conflict_text(c: Conflict, own_agency: str, tr: Translator) -> str:
+    first = tr("conflict.us") if c.first_agency == own_agency else c.first_agency
+    second = tr("conflict.us") if c.second_agency == own_agency else c.second_agency
+    return tr("conflict.line", ref=c.pseudonym.hex()[:12], scope=c.scope, first=first,
+              first_at=format_time(c.first_enrolled_at), second=second,
+              second_at=format_time(c.second_enrolled_at))
