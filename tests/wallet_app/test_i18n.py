@@ -1,0 +1,137 @@
+"""Translations: every key in every language, same placeholders, no hard-coded text in screens."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from wallet_app.i18n import Translator, available_languages, catalog
+
+APP = Path(__file__).resolve().parents[2] / "wallet_app"
+LANGS = ["en", "fr"]
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_key_in_every_language_with_the_same_placeholders() -> None:
+    en = catalog("en")
+    for lang in LANGS:
+        cat = catalog(lang)
+        assert set(cat) == set(en), f"{lang}: missing {set(en) - set(cat)}, extra {set(cat) - set(en)}"
+        for key, text in cat.items():
+            assert text.strip(), f"{lang}:{key} is empty"
+            assert placeholders(text) == placeholders(en[key]), f"{lang}:{key} placeholders differ"
+
+
+def test_files_are_valid_json_without_duplicate_keys() -> None:
+    for lang in LANGS:
+        def no_dupes(pairs: list[tuple[str, str]], lang: str = lang) -> dict[str, str]:
+            keys = [k for k, _ in pairs]
+            assert len(keys) == len(set(keys)), f"{lang}: duplicate keys"
+            return dict(pairs)
+
+        json.loads((APP / "i18n" / f"{lang}.json").read_text("utf-8"), object_pairs_hook=no_dupes)
+
+
+def used_keys() -> set[str]:
+    """Literal keys passed to t(...) / app.t(...) / self.t(...) in screens, kv and service."""
+    keys: set[str] = set()
+    pattern = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_.0-9]+)["']""")
+    cond = re.compile(r"""["']([a-z_]+\.[a-z_]+)["']\s+if\s+""")
+    for path in [*APP.glob("screens/*.kv"), *APP.glob("screens/*.py"), APP / "service.py", APP / "main.py"]:
+        text = path.read_text("utf-8")
+        keys |= set(pattern.findall(text))
+        keys |= {k for k in cond.findall(text) if k.split(".")[0] in {"pin", "home", "scan"}}
+        keys |= set(re.findall(r"""else\s+["']([a-z_]+\.[a-z_]+)["']""", text))
+    return keys
+
+
+def test_every_key_used_exists() -> None:
+    keys = used_keys()
+    assert len(keys) > 60
+    missing = {k for k in keys if k not in catalog("en")}
+    assert not missing, missing
+
+
+IDENTIFIER = re.compile(r"[a-z0-9_.]*")  # translation keys, reason codes, icon names, kinds
+
+
+def is_user_text(literal: str) -> bool:
+    """Words a person would read: letters, and not an identifier such as "home.scan"."""
+    return bool(re.search(r"[A-Za-zÀ-ÿ]", literal)) and not IDENTIFIER.fullmatch(literal)
+
+
+KV_TEXT_PROPS = ("text", "hint_text", "title")
+ALLOWED_KV_LITERALS = {"RobotoMono-Regular", "Roboto"}  # font names, not text
+
+
+def test_no_hard_coded_text_in_kv_files() -> None:
+    """kv text-like values are translations (app.t), data (root./self.) or symbols."""
+    bad = []
+    for path in APP.glob("screens/*.kv"):
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            m = re.match(r"\s*(\w+):\s*(.+)$", line)
+            if not m or m.group(1) not in KV_TEXT_PROPS:
+                continue
+            for a, b in re.findall(r'"([^"]*)"|\'([^\']*)\'', m.group(2)):
+                lit = (a or b).encode("utf-8").decode("unicode_escape")  # kv keeps "\\u25cf" escapes
+                if is_user_text(lit) and lit not in ALLOWED_KV_LITERALS:
+                    bad.append(f"{path.name}:{n}: {line.strip()}")
+    assert not bad, "hard-coded user-facing text:\n" + "\n".join(bad)
+
+
+def test_no_hard_coded_text_in_screen_modules() -> None:
+    """No string literal with words is given to a widget as its text in screens/*.py."""
+    bad = []
+    for path in [*APP.glob("screens/*.py"), APP / "main.py"]:
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg in KV_TEXT_PROPS:
+                vals = [node.value]
+            elif isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Attribute) and t.attr in (*KV_TEXT_PROPS, "error", "notice", "progress",
+                                                               "hint", "wait_text") for t in node.targets):
+                vals = [node.value]
+            else:
+                continue
+            for v in vals:
+                for sub in ast.walk(v):
+                    if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and is_user_text(sub.value):
+                        bad.append(f"{path.name}:{sub.lineno}: {sub.value!r}")
+    assert not bad, "hard-coded user-facing text:\n" + "\n".join(bad)
+
+
+def test_the_checkers_catch_hard_coded_text() -> None:
+    assert is_user_text("Scan") and is_user_text("Show this to the staff") and is_user_text("Réglages")
+    assert not is_user_text("home.scan") and not is_user_text("no_code") and not is_user_text("\u2713")
+
+
+def test_translator_fallbacks_and_dates() -> None:
+    fr = Translator("fr")
+    assert fr("home.scan") == "Scanner"
+    assert fr("no.such.key") == "no.such.key"
+    assert fr("check.prompt") == "Groupe {n}"  # a missing placeholder never raises
+    assert fr.date(dt.date(2026, 12, 1)) == "1 déc. 2026"
+    assert Translator("en").date(dt.date(2027, 3, 9)) == "9 Mar 2027"
+    assert Translator("xx").lang == "en"
+    assert available_languages() == {"en": "English", "fr": "Français"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_error_reason_of_the_wallet_has_words(lang: str) -> None:
+    reasons = {
+        "wrong_pin", "locked_out", "corrupted", "tampered", "disk_full", "write_failed", "offline",
+        "unknown_code", "token_used", "token_expired", "no_matching_credential", "predicate_not_satisfied",
+        "request_bad_signature", "no_code", "several_codes", "foreign_code", "unreadable", "pin_length",
+        "pin_weak", "recovery_code_length", "recovery_code_char", "recovery_code_checksum",
+    }
+    cat = catalog(lang)
+    assert {r for r in reasons if f"error.{r}" not in cat} == set()

@@ -1,0 +1,141 @@
+"""Kivy wiring: the App, its screens and the flow between them. No wallet logic lives here.
+
+``WalletApp(service, platform)`` is built by :func:`run` for real use, and directly by the
+UI tests and the screenshot script (which drive it offscreen).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from wallet_app.i18n import available_languages
+from wallet_app.platform.camera import Platform
+from wallet_app.service import Onboarding, PresentationCodes, WalletService, error_key
+
+__all__ = ["SCREENS", "WalletApp", "run"]
+
+HERE = Path(__file__).resolve().parent
+SCREENS = (
+    "language", "welcome", "pin_setup", "recovery_show", "recovery_check", "restore", "unlock",
+    "home", "scan", "receive", "consent", "present", "history", "settings",
+)
+
+
+def load_kv() -> None:
+    """Load the widget and screen rules once per process (not at import)."""
+    files = [HERE / "screens" / "widgets.kv"] + [HERE / "screens" / f"{name}.kv" for name in SCREENS]
+    for f in files:
+        if str(f) not in Builder.files:
+            Builder.load_file(str(f))
+
+
+class WalletApp(App):
+    lang = StringProperty("en")
+    tasks = NumericProperty(0)
+    busy = BooleanProperty(False)
+    title = "zkaid"
+
+    def __init__(self, service: WalletService, platform: Platform | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.service = service
+        self.platform = platform or Platform()
+        self.lang = service.language
+        # Flow state between screens (never persisted; the PIN is dropped as soon as it is used).
+        self.onboarding: Onboarding | None = None
+        self.new_pin: str | None = None
+        self.setup_mode = "new"  # "new" or "restore"
+        self.restore_code: str | None = None
+        self.scanned: bytes | None = None
+        self.codes: PresentationCodes | None = None
+        self.language_next = "welcome"
+        self.prepared = False  # range parameters checked in the background this session
+
+    # -- building ----------------------------------------------------------------------
+    def build(self) -> ScreenManager:
+        from kivy.factory import Factory
+
+        import wallet_app.screens  # noqa: F401 - registers the screen classes with the Factory
+
+        load_kv()
+        Window.clearcolor = (1, 1, 1, 1)
+        Window.softinput_mode = "below_target"
+        sm = ScreenManager(transition=NoTransition())
+        for name in SCREENS:
+            cls = getattr(Factory, "".join(p.capitalize() for p in name.split("_")) + "Screen")
+            sm.add_widget(cls(name=name))
+        sm.current = "unlock" if self.service.has_wallet() else "language"
+        return sm
+
+    # -- text ------------------------------------------------------------------------------
+    def t(self, key: str, *_bind: Any, **values: Any) -> str:
+        """Translated text. kv passes ``app.lang`` as an extra argument so that labels are
+        re-evaluated when the language changes."""
+        return self.service.t(key, **values)
+
+    def error_text(self, err: BaseException) -> str:
+        t = self.service.t
+        key = error_key(err)
+        if t.has(key):
+            retry = getattr(err, "retry_after", None)
+            return t(key, seconds=retry if retry is not None else "")
+        return t("error.generic")
+
+    def languages(self) -> dict[str, str]:
+        return available_languages()
+
+    def set_language(self, lang: str) -> None:
+        self.service.set_language(lang)
+        self.lang = lang
+
+    # -- navigation ----------------------------------------------------------------------
+    def go(self, name: str) -> None:
+        if self.root is not None:
+            self.root.current = name
+
+    @property
+    def current(self) -> str:
+        return str(self.root.current) if self.root is not None else ""
+
+    def screen(self, name: str) -> Any:
+        return self.root.get_screen(name)
+
+    def begin_task(self) -> None:
+        self.tasks += 1
+        self.busy = True
+
+    def end_task(self) -> None:
+        self.tasks = max(0, self.tasks - 1)
+        self.busy = self.tasks > 0
+
+    def lock(self) -> None:
+        self.service.lock()
+        self.codes = None
+        self.scanned = None
+        self.go("unlock")
+
+    # -- app lifecycle: a shared phone locks the wallet whenever the app leaves the screen --
+    def on_pause(self) -> bool:
+        if self.service.is_unlocked:
+            self.service.decline()
+            self.service.lock()
+        return True
+
+    def on_resume(self) -> None:
+        if self.service.has_wallet() and not self.service.is_unlocked:
+            Clock.schedule_once(lambda _dt: self.go("unlock"), 0)
+
+    def on_stop(self) -> None:
+        self.platform.set_bright(False)
+        self.service.lock()
+
+
+def run(service: WalletService, platform: Platform | None = None) -> None:
+    WalletApp(service, platform).run()

@@ -1,0 +1,1 @@
+"""Platform adapters (camera, screen brightness): the only place that knows about devices."""

@@ -1,0 +1,148 @@
+"""Camera adapter: where scan frames come from, with a file fallback.
+
+Order of preference when the scan screen opens:
+
+1. frames injected by the caller (tests, the screenshot script, ``--scan-file``): image
+   files read in order, no camera needed;
+2. a desktop or laptop camera through OpenCV (``sdk.transport.CameraSource``);
+3. the phone camera through Kivy's camera provider (Android), read back as RGBA pixels;
+4. none: the scan screen offers to open a picture instead (file chooser).
+
+Decoding is always zxing-cpp through ``sdk.transport.Scanner``; this module only supplies
+frames (BGR uint8 arrays, the layout sdk.transport expects).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["FileFrames", "FrameSource", "Platform"]
+
+
+class FrameSource(Protocol):
+    live: bool  # a camera (keep polling) rather than a finite list of pictures
+
+    def read(self) -> NDArray[np.uint8] | None: ...
+    def close(self) -> None: ...
+
+
+class FileFrames:
+    """Pictures read one per call, in order; then None."""
+
+    live = False
+
+    def __init__(self, paths: Sequence[str | os.PathLike[str]]) -> None:
+        self.paths = [Path(p) for p in paths]
+        self._i = 0
+
+    def read(self) -> NDArray[np.uint8] | None:
+        from sdk.transport import ImageSource
+
+        while self._i < len(self.paths):
+            p = self.paths[self._i]
+            self._i += 1
+            for frame in ImageSource(p):
+                return frame
+        return None
+
+    def close(self) -> None:
+        self._i = len(self.paths)
+
+
+class _OpenCVCamera:
+    live = True
+
+    def __init__(self, index: int = 0) -> None:
+        from sdk.transport import CameraSource
+
+        self._cam = CameraSource(index, width=1280, height=720)
+
+    def read(self) -> NDArray[np.uint8] | None:
+        return self._cam.read()
+
+    def close(self) -> None:
+        self._cam.close()
+
+
+class _KivyCamera:
+    """Android: Kivy's camera provider; frames are read back from its texture."""
+
+    live = True
+
+    def __init__(self) -> None:
+        from kivy.core.camera import Camera as CoreCamera
+
+        self._cam: Any = CoreCamera(index=0, resolution=(1280, 720), stopped=True)
+        self._cam.start()
+
+    def read(self) -> NDArray[np.uint8] | None:
+        tex = self._cam.texture
+        if tex is None:
+            return None
+        w, h = tex.size
+        rgba = np.frombuffer(tex.pixels, dtype=np.uint8).reshape(h, w, 4)
+        return np.ascontiguousarray(rgba[::-1, :, 2::-1])  # RGBA bottom-up -> BGR top-down
+
+    def close(self) -> None:
+        self._cam.stop()
+
+
+class Platform:
+    """Phone services the screens need: a frame source and screen brightness."""
+
+    def __init__(self, inject: Sequence[str | os.PathLike[str]] | None = None, *,
+                 use_camera: bool = True) -> None:
+        self._inject: list[Path] = [Path(p) for p in inject or ()]
+        self.use_camera = use_camera
+
+    def inject(self, paths: Sequence[str | os.PathLike[str]]) -> None:
+        """Frames for the next scan (image files), instead of the camera."""
+        self._inject = [Path(p) for p in paths]
+
+    def open_source(self) -> FrameSource | None:
+        if self._inject:
+            paths, self._inject = self._inject, []
+            return FileFrames(paths)
+        if not self.use_camera:
+            return None
+        from kivy.utils import platform
+
+        if platform == "android":
+            try:
+                return _KivyCamera()
+            except (ImportError, OSError, RuntimeError, AttributeError):
+                return None
+        from sdk.errors import TransportError
+
+        try:
+            return _OpenCVCamera()
+        except (ImportError, TransportError, OSError):
+            return None  # no camera: the scan screen offers to open a picture instead
+
+    def set_bright(self, on: bool) -> None:
+        """Full screen brightness while a code is shown (Android); elsewhere nothing."""
+        from kivy.utils import platform
+
+        if platform != "android":
+            return
+        try:
+            from android.runnable import run_on_ui_thread
+            from jnius import autoclass
+        except ImportError:
+            return
+        on_ui_thread: Any = run_on_ui_thread
+
+        def apply() -> None:
+            activity = autoclass("org.kivy.android.PythonActivity").mActivity
+            window = activity.getWindow()
+            params = window.getAttributes()
+            params.screenBrightness = 1.0 if on else -1.0  # -1: back to the user's setting
+            window.setAttributes(params)
+
+        on_ui_thread(apply)()

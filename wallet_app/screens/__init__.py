@@ -1,0 +1,23 @@
+"""Screens: one module (logic-free glue) and one .kv file (layout) each.
+
+Importing this package registers the screen and widget classes with Kivy's Factory; the
+kv files are loaded by :func:`wallet_app.main.load_kv` when the app is built.
+"""
+
+from wallet_app.screens import (  # noqa: F401 - imported for their Factory registration
+    consent,
+    history,
+    home,
+    language,
+    pin_setup,
+    present,
+    receive,
+    recovery_check,
+    recovery_show,
+    restore,
+    scan,
+    settings,
+    unlock,
+    welcome,
+    widgets,
+)

@@ -1,0 +1,70 @@
+"""Attributes, values and predicates in plain words, in the person's language.
+
+A beneficiary must understand, before agreeing, exactly what the phone will show and what
+it will prove without showing. Attribute labels come from the schema (which carries them
+per language); values and conditions are phrased from the translation files. A schema
+attribute may have its own phrasing (``predicate.<attribute>.<op>``, e.g. "Head of
+household born on or before 1 Dec 1966 (aged 60 or more)"); any other integer or date
+attribute gets a generic sentence (``predicate.<int|date>.<op>``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sdk.credential.schema import Attribute, days_to_date
+from wallet_app.i18n import Translator
+
+__all__ = ["age_between", "predicate_text", "value_text"]
+
+
+def value_text(t: Translator, attr: Attribute, value: Any) -> str:
+    """A decoded attribute value as a person reads it."""
+    if attr.type == "date" and isinstance(value, dt.date):
+        return t.date(value)
+    if attr.type == "bool":
+        return t("value.yes") if value else t("value.no")
+    if attr.type == "enum":
+        text = str(value)
+        return t.get(f"enum.{attr.name}.{text}", text.replace("_", " ").capitalize())
+    if attr.type == "bytes" and isinstance(value, bytes):
+        return value.hex()[:16] + ("…" if len(value) > 8 else "")
+    return str(value)
+
+
+def age_between(born: dt.date, on: dt.date) -> int:
+    """Whole years from ``born`` to ``on``."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _bound(t: Translator, attr: Attribute, raw: int) -> str:
+    if attr.type == "date":
+        try:
+            return t.date(days_to_date(raw))
+        except OverflowError:
+            return str(raw)
+    return str(raw)
+
+
+def predicate_text(t: Translator, attr: Attribute, op: str, bounds: tuple[int, ...] | list[int],
+                   *, on: dt.date | None = None) -> str:
+    """One requested condition as a sentence ("Household size is at least 5").
+
+    ``on`` is the day of the request, used for the ``{age}`` placeholder of birth-date
+    phrasings: ``born on or before D - 60 years`` reads "aged 60 or more".
+    """
+    a = _bound(t, attr, bounds[0]) if bounds else ""
+    b = _bound(t, attr, bounds[1]) if len(bounds) > 1 else ""
+    age = ""
+    if attr.type == "date" and bounds and on is not None:
+        try:
+            age = str(max(0, age_between(days_to_date(bounds[0]), on)))
+        except OverflowError:
+            age = ""
+    values = {"label": attr.label(t.lang), "a": a, "b": b, "age": age}
+    kind = "date" if attr.type == "date" else "int"
+    specific = f"predicate.{attr.name}.{op}"
+    if t.has(specific):
+        return t(specific, **values)
+    return t.get(f"predicate.{kind}.{op}", f"{attr.label(t.lang)} {op} {a} {b}".strip(), **values)
