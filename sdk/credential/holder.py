@@ -167,28 +167,35 @@ class Holder:
                 "none of your credentials is accepted by this request (other agency or other kind of card)",
                 reason="no_matching_credential",
             )
-        issuer = None
-        cred = candidates[0]
-        for cand in candidates:  # prefer a credential whose issuer key is valid now
-            entry = trust_list.issuer(cand.issuer_kid)
-            if entry is not None and (now is None or entry.not_before <= now < entry.not_after):
-                cred, issuer = cand, entry
-                break
-        if issuer is None:
-            if trust_list.issuer(cred.issuer_kid) is None:
-                raise CredentialError("the issuer of your credential is not in the trust list", reason="unknown_issuer")
+        first_error: CredentialError | None = None
+        for cred in candidates:  # the first card whose issuer is valid and that meets every condition
+            try:
+                issuer = self._usable_issuer(cred, trust_list, now)
+                for name in req.disclose:
+                    cred.schema.index(name)
+                if req.predicates:
+                    self._check_predicates(req.predicates, cred, issuer)
+            except CredentialError as exc:
+                first_error = first_error or exc
+                continue
+            return Assessment(
+                request, cred, issuer, request.signer.name if request.signer else None,
+                tuple(req.disclose), tuple(req.predicates),
+            )
+        assert first_error is not None
+        raise first_error
+
+    @staticmethod
+    def _usable_issuer(cred: Credential, trust_list: TrustList, now: int | None) -> IssuerEntry:
+        entry = trust_list.issuer(cred.issuer_kid)
+        if entry is None:
+            raise CredentialError("the issuer of your credential is not in the trust list", reason="unknown_issuer")
+        if now is not None and not entry.not_before <= now < entry.not_after:
             raise CredentialError(
                 "your card's issuer key is not valid today: ask the agency to renew your card",
                 reason="issuer_not_valid",
             )
-        for name in req.disclose:
-            cred.schema.index(name)
-        if req.predicates:
-            self._check_predicates(req.predicates, cred, issuer)
-        return Assessment(
-            request, cred, issuer, request.signer.name if request.signer else None,
-            tuple(req.disclose), tuple(req.predicates),
-        )
+        return entry
 
     def _check_predicates(
         self, predicates: Sequence[PredicateSpec], cred: Credential, issuer: IssuerEntry

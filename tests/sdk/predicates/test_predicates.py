@@ -204,3 +204,19 @@ def test_range_parameters_are_checked(world: World) -> None:
         load_range_params(bytes(params), be)
     with pytest.raises(EncodingError):
         load_range_params(bytes(params[:-1]), be)
+
+
+def test_wallet_picks_the_card_that_meets_the_conditions(world: World) -> None:
+    from sdk.credential import WalletSeed
+
+    seed = WalletSeed.generate()
+    holder, expired, _ = world.enroll_wallet(household(6, valid_until=dt.date(2026, 11, 1)), seed=seed)
+    _, valid, _ = world.enroll_wallet(household(6), seed=seed)
+    req = world.request(predicates=(NOT_EXPIRED,))
+    rr = read_request(req, world.trust_list, now=NOW)
+    a = holder.assess(rr, [expired, valid], world.trust_list, now=NOW)
+    assert a.credential is valid
+    assert verify(world, holder.present(a), req)
+    with pytest.raises(CredentialError) as exc:
+        holder.assess(rr, [expired], world.trust_list, now=NOW)
+    assert exc.value.reason == "predicate_not_satisfied"
