@@ -79,6 +79,12 @@ class ServiceClient:
         except ValueError as exc:
             raise ServiceError("the service sent an unreadable answer", reason="bad_response") from exc
 
+    def request_json(self, method: str, path: str, payload: Any = None) -> Any:
+        """Any JSON endpoint of the API (administration, for example): parsed JSON or None."""
+        if not path.startswith("/v1/"):
+            raise ServiceError("API paths start with /v1/", reason="bad_path")
+        return self._json(method, path, payload)
+
     # -- public -----------------------------------------------------------------
     def health(self) -> dict[str, Any]:
         out: dict[str, Any] = self._json("GET", "/v1/health", auth=False)

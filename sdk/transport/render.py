@@ -72,13 +72,21 @@ def version_for(n_bytes: int) -> int:
     )
 
 
-def symbol_modules(data: bytes) -> tuple[int, NDArray[np.bool_]]:
-    """The QR version and the module matrix (True = dark), without quiet zone."""
+def symbol_modules(data: bytes, *, mask: int | None = None) -> tuple[int, NDArray[np.bool_]]:
+    """The QR version and the module matrix (True = dark), without quiet zone.
+
+    ``mask=None`` evaluates the eight mask patterns and keeps the one with the lowest
+    penalty (ISO/IEC 18004, 7.8.3), which costs about two thirds of the time in pure
+    Python. Any fixed pattern 0..7 is equally valid for every decoder; a fixed mask
+    renders about 3x faster, which matters for animated codes on slow phones.
+    """
     data = bytes(data)
     if not data:
         raise ParameterError("A QR code needs at least one byte of content.")
+    if mask is not None and not 0 <= mask <= 7:
+        raise ParameterError(f"QR mask patterns are 0..7, got {mask}")
     version_for(len(data))  # typed error before qrcode raises its own
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=0)
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=0, mask_pattern=mask)
     # One explicit 8-bit segment: qrcode's default splits digit runs into numeric segments.
     qr.add_data(qrcode.util.QRData(data, mode=qrcode.util.MODE_8BIT_BYTE))
     try:
@@ -198,12 +206,14 @@ def render_code(
     module_px: int | None = None,
     screen_px: int = DEFAULT_SCREEN_PX,
     quiet_zone: int = QUIET_ZONE,
+    mask: int | None = None,
 ) -> RenderedCode:
     """Draw one code. Without ``module_px``, the largest whole module size that fits
-    ``screen_px`` (quiet zone included) is used, so the code fills a phone screen."""
+    ``screen_px`` (quiet zone included) is used, so the code fills a phone screen.
+    ``mask``: see :func:`symbol_modules`."""
     if quiet_zone < 0:
         raise ParameterError(f"quiet_zone must be >= 0, got {quiet_zone}")
-    version, matrix = symbol_modules(data)
+    version, matrix = symbol_modules(data, mask=mask)
     side = matrix.shape[0] + 2 * quiet_zone
     if module_px is None:
         if screen_px < side:
@@ -227,6 +237,7 @@ def render_cycle(
     module_px: int | None = None,
     screen_px: int = DEFAULT_SCREEN_PX,
     quiet_zone: int = QUIET_ZONE,
+    mask: int | None = None,
 ) -> tuple[RenderedCode, ...]:
     """Images of :meth:`QREncoding.cycle`, for an animation that loops.
 
@@ -236,7 +247,7 @@ def render_cycle(
     """
     codes: Sequence[bytes] = encoding.cycle(repair)
     return tuple(
-        render_code(code, module_px=module_px, screen_px=screen_px, quiet_zone=quiet_zone)
+        render_code(code, module_px=module_px, screen_px=screen_px, quiet_zone=quiet_zone, mask=mask)
         for code in codes
     )
 

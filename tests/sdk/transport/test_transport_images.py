@@ -272,3 +272,12 @@ def test_not_an_image_file(tmp_path: Path) -> None:
     with pytest.raises(QRDecodeError) as info:
         decode_image(path)
     assert info.value.reason == "bad_image"
+
+
+@pytest.mark.parametrize("mask", range(8))
+def test_every_fixed_mask_decodes(mask: int) -> None:
+    """A fixed mask pattern (faster to render) is read like the best-penalty one."""
+    from sdk.transport import decode_image, render_code
+
+    payload = b"\xd9\xd9\xf7" + bytes(range(256)) * 3
+    assert decode_image(render_code(payload, mask=mask).image) == payload
