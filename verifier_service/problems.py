@@ -1,0 +1,222 @@
+"""RFC 9457 problem details for every error path, and the request body limit.
+
+Every error the service answers is ``application/problem+json`` with
+``{"type", "title", "status", "detail", "reason"}`` (+ extra members such as
+``first_agency``). Bad input is always a 4xx: domain errors, SDK errors (by their
+``reason``), request validation, unknown routes and methods, oversized or unreadable bodies.
+A 500 means a bug, and says nothing about its cause.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sdk.credential import AlreadyEnrolled
+from sdk.errors import EncodingError, ZkaidError
+from verifier_service.services.errors import DomainError
+
+__all__ = ["PROBLEM_JSON", "BodyLimit", "ProblemError", "documented", "install", "problem", "problem_body"]
+
+log = logging.getLogger("zkaid.service")
+
+PROBLEM_JSON = "application/problem+json"
+STATUS_BY_KIND = {
+    "bad_input": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
+    "gone": 410, "invalid": 422, "unavailable": 503,
+}
+REASON_BY_STATUS = {
+    400: "malformed", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    406: "not_acceptable", 409: "conflict", 410: "gone", 413: "too_large", 415: "unsupported_media_type",
+    422: "invalid_request", 429: "too_many_requests", 500: "internal", 503: "unavailable",
+}
+
+
+class ProblemError(Exception):
+    """Raised by routers and dependencies for an HTTP-level refusal."""
+
+    def __init__(self, status: int, reason: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.reason, self.detail, self.extra = status, reason, detail, extra
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries: these statuses answer with a problem document."""
+    from verifier_service.schemas import Problem
+
+    return {s: {"model": Problem, "content": {PROBLEM_JSON: {}}} for s in statuses}
+
+
+def problem_body(status: int, reason: str, detail: str, **extra: Any) -> dict[str, Any]:
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    body: dict[str, Any] = {"type": f"urn:zkaid:problem:{reason}", "title": title, "status": status,
+                            "detail": detail, "reason": reason}
+    for k, v in extra.items():
+        body.setdefault(k, v)
+    return body
+
+
+def problem(status: int, reason: str, detail: str, *, headers: dict[str, str] | None = None,
+            **extra: Any) -> JSONResponse:
+    return JSONResponse(problem_body(status, reason, detail, **extra), status_code=status,
+                        media_type=PROBLEM_JSON, headers=headers)
+
+
+def _domain(_req: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status = STATUS_BY_KIND.get(exc.kind, 422)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": "5"}
+    return problem(status, exc.reason, exc.message, headers=headers, **exc.extra)
+
+
+def _problem_error(_req: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if "retry_after" in exc.extra:
+        headers = {"Retry-After": str(exc.extra["retry_after"])}
+    return problem(exc.status, exc.reason, exc.detail, headers=headers, **exc.extra)
+
+
+def _zkaid(_req: Request, exc: Exception) -> JSONResponse:
+    """SDK errors keep their reason; unreadable bytes are 400 'malformed'."""
+    assert isinstance(exc, ZkaidError)
+    if isinstance(exc, AlreadyEnrolled):
+        return problem(409, "already_enrolled", exc.message, first_agency=exc.first.agency,
+                       first_enrolled_at=exc.first.at)
+    if isinstance(exc, EncodingError):
+        return problem(400, "malformed", exc.message, wire_reason=exc.reason)
+    return problem(422, exc.reason, exc.message)
+
+
+def _validation(_req: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for e in exc.errors()[:20]:
+        if e.get("type") == "json_invalid":
+            return problem(400, "malformed", "the body is not valid JSON")
+        errors.append({"loc": [str(x) for x in e.get("loc", ())][:8], "msg": str(e.get("msg", ""))[:300],
+                       "type": str(e.get("type", ""))})
+    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+    where = ".".join(first["loc"][1:] if len(first["loc"]) > 1 else first["loc"])
+    return problem(422, "invalid_request", f"{where}: {first['msg']}" if where else str(first["msg"]),
+                   errors=errors)
+
+
+def _http(_req: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    reason = REASON_BY_STATUS.get(exc.status_code, "error")
+    detail = exc.detail if isinstance(exc.detail, str) else reason
+    return problem(exc.status_code, reason, detail, headers=dict(exc.headers or {}) or None)
+
+
+def _data(_req: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot hold (a safety net behind the input checks)."""
+    log.warning("database refused a value: %s", type(getattr(exc, "orig", exc)).__name__)
+    return problem(422, "invalid_value", "a value in the request cannot be stored")
+
+
+def _database(_req: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable or busy: %s", type(exc).__name__)
+    return problem(503, "busy", "the registry is busy or unreachable: try again shortly",
+                   headers={"Retry-After": "2"})
+
+
+def _internal(_req: Request, exc: Exception) -> JSONResponse:
+    log.error("internal error: %s", type(exc).__name__, exc_info=exc)
+    return problem(500, "internal", "internal error")
+
+
+def install(app: FastAPI) -> None:
+    handlers: dict[type[Exception], Callable[[Request, Exception], JSONResponse]] = {
+        DomainError: _domain,
+        ProblemError: _problem_error,
+        ZkaidError: _zkaid,
+        RequestValidationError: _validation,
+        StarletteHTTPException: _http,
+        DataError: _data,
+        OperationalError: _database,
+        PoolTimeout: _database,
+        Exception: _internal,
+    }
+    for exc_type, handler in handlers.items():
+        app.add_exception_handler(exc_type, handler)
+
+
+# --------------------------------------------------------------------- body limit
+
+class BodyLimit:
+    """Refuse bodies over the limit for their path with 413 before the app reads them
+    (Content-Length, or counting a chunked body), and bad Content-Length with 400."""
+
+    def __init__(self, app: ASGIApp, *, default: int, per_path: dict[str, int] | None = None) -> None:
+        self.app = app
+        self.default = default
+        self.per_path = per_path or {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.per_path.get(scope.get("path", ""), self.default)
+        length = None
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                if not value.isdigit() or len(value) > 15:
+                    await _send_problem(send, 400, "malformed", "invalid Content-Length")
+                    return
+                length = int(value)
+        if length is not None and length > limit:
+            await _send_problem(send, 413, "too_large", f"the body is over the {limit}-byte limit")
+            return
+        body = bytearray()
+        while True:
+            msg = await receive()
+            if msg["type"] != "http.request":
+                await self.app(scope, _replay(None, receive, msg), send)
+                return
+            body += msg.get("body", b"")
+            if len(body) > limit:
+                await _send_problem(send, 413, "too_large", f"the body is over the {limit}-byte limit")
+                return
+            if not msg.get("more_body", False):
+                break
+        await self.app(scope, _replay(bytes(body), receive, None), send)
+
+
+def _replay(body: bytes | None, receive: Receive, first: Message | None) -> Receive:
+    sent = False
+
+    async def inner() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            if first is not None:
+                return first
+            return {"type": "http.request", "body": body or b"", "more_body": False}
+        return await receive()
+
+    return inner
+
+
+async def _send_problem(send: Send, status: int, reason: str, detail: str) -> None:
+    data = json.dumps(problem_body(status, reason, detail)).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(data)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": data})

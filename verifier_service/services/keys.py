@@ -1,0 +1,262 @@
+"""Issuer keys (BBS, generated here, secret part sealed with the KEK), verifier keys
+(Ed25519 public keys of desks and devices) and schemas: what the trust list is built from.
+
+Rotation: the new key takes over issuing at once; the old key becomes ``retired`` and stays
+in the trust list, valid for verification, until its ``not_after``. Its holders keep their
+pseudonyms until they are re-issued under the new key (specs/trust-list.md §10).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sdk.credential import IssuerKey, Schema
+from sdk.errors import CredentialError
+from sdk.wire import ed25519_kid
+from verifier_service.registry.models import Agency, Device, IssuerKeyRow, SchemaRow, VerifierKeyRow
+from verifier_service.services import audit
+from verifier_service.services.agencies import find_device
+from verifier_service.services.errors import Conflict, Invalid, NotFound
+from verifier_service.services.sealing import Keyring
+
+__all__ = [
+    "IssuerKeyInfo",
+    "VerifierKeyInfo",
+    "active_issuer_key",
+    "add_schema",
+    "generate_issuer_key",
+    "get_schema",
+    "issuer_key_status",
+    "list_issuer_keys",
+    "list_schemas",
+    "list_verifier_keys",
+    "load_issuer_key",
+    "register_verifier_key",
+    "revoke_verifier_key",
+    "rotate_issuer_key",
+    "store_issuer_key",
+]
+
+MAX_NYM_COUNT = 64  # the SDK allows more; presentations stop fitting a QR code long before
+
+
+@dataclass(frozen=True)
+class IssuerKeyInfo:
+    kid: str
+    agency: str
+    name: str
+    suite: str
+    nym_count: int
+    schemas: tuple[str, ...]
+    public_key: str
+    not_before: int
+    not_after: int
+    status: str
+    created_at: int
+    retired_at: int | None
+    replaced_by: str | None
+    range_params: bool
+
+
+@dataclass(frozen=True)
+class VerifierKeyInfo:
+    kid: str
+    agency: str
+    name: str
+    public_key: str
+    device_id: str | None
+    not_before: int
+    not_after: int
+    revoked_at: int | None
+
+
+def issuer_key_status(row: IssuerKeyRow, now: int) -> str:
+    """active (issues), retired (verifies only), pending (not yet valid), expired."""
+    if now >= row.not_after:
+        return "expired"
+    if now < row.not_before:
+        return "pending"
+    return row.status
+
+
+def _info(row: IssuerKeyRow, now: int) -> IssuerKeyInfo:
+    return IssuerKeyInfo(
+        row.kid, row.agency_id, row.name, row.suite, row.nym_count, tuple(json.loads(row.schemas)),
+        row.public_key.hex(), row.not_before, row.not_after, issuer_key_status(row, now), row.created_at,
+        row.retired_at, row.replaced_by, row.range_params is not None,
+    )
+
+
+# ------------------------------------------------------------------------ schemas
+
+def get_schema(session: Session, ref: str) -> Schema:
+    sid, sep, ver = ref.rpartition("@")
+    if not sep or not sid or not ver.isdigit() or len(ver) > 10:
+        raise Invalid(f"a schema reference reads 'id@version', got {ref[:200]!r}", reason="invalid_schema_ref")
+    row = session.get(SchemaRow, (sid, int(ver)))
+    if row is None:
+        raise NotFound(f"unknown schema {ref[:200]!r}", reason="unknown_schema")
+    return Schema.from_json(row.definition)
+
+
+def add_schema(session: Session, *, now: int, definition: str, agency: str | None, actor: str,
+               if_missing: bool = False) -> Schema:
+    try:
+        schema = Schema.from_json(definition)
+        schema.to_def()
+    except CredentialError as exc:
+        raise Invalid(str(exc), reason="invalid_schema") from exc
+    existing = session.get(SchemaRow, (schema.id, schema.version))
+    if existing is not None:
+        if if_missing or Schema.from_json(existing.definition) == schema:
+            return Schema.from_json(existing.definition)
+        raise Conflict(f"schema {schema.ref} exists with another definition: publish a new version",
+                       reason="schema_exists")
+    session.add(SchemaRow(schema_id=schema.id, version=schema.version, definition=schema.to_json(),
+                          created_at=now))
+    audit.record(session, at=now, agency=agency, actor=actor, action="schema.add", target=schema.ref)
+    return schema
+
+
+def list_schemas(session: Session) -> list[Schema]:
+    rows = session.scalars(select(SchemaRow).order_by(SchemaRow.schema_id, SchemaRow.version))
+    return [Schema.from_json(r.definition) for r in rows]
+
+
+# -------------------------------------------------------------------- issuer keys
+
+def generate_issuer_key(name: str, schemas: Sequence[str], *, nym_count: int = 1,
+                        range_params: bool = True) -> IssuerKey:
+    """The slow part (range parameters), done outside any transaction."""
+    if not name.strip() or len(name) > 256:
+        raise Invalid("an issuer key name is 1-256 characters", reason="invalid_name")
+    if not 1 <= nym_count <= MAX_NYM_COUNT:
+        raise Invalid(f"nym_count must be in 1..{MAX_NYM_COUNT}", reason="invalid_nym_count")
+    if not schemas:
+        raise Invalid("an issuer key issues at least one schema", reason="invalid_schema_ref")
+    if range_params:
+        return IssuerKey.generate(name.strip(), schemas=tuple(schemas), nym_count=nym_count)
+    return IssuerKey.generate(name.strip(), schemas=tuple(schemas), nym_count=nym_count, range_u=None)
+
+
+def store_issuer_key(session: Session, keyring: Keyring, key: IssuerKey, *, now: int, agency: str,
+                     not_before: int | None, not_after: int | None, lifetime: int, actor: str) -> IssuerKeyInfo:
+    if session.get(Agency, agency) is None:
+        raise NotFound(f"no agency '{agency}'", reason="unknown_agency")
+    for ref in key.schemas:
+        get_schema(session, ref)
+    nb = now if not_before is None else not_before
+    na = nb + lifetime if not_after is None else not_after
+    if na <= nb or nb < 0:
+        raise Invalid("not_after must be after not_before", reason="invalid_dates")
+    kid = key.kid.hex()
+    row = IssuerKeyRow(
+        kid=kid, agency_id=agency, name=key.name, suite=key.suite, nym_count=key.nym_count,
+        schemas=json.dumps(list(key.schemas)), public_key=key.public_key,
+        secret_key_enc=keyring.seal(key.secret_key, f"issuer-key:{kid}"), range_params=key.range_params,
+        not_before=nb, not_after=na, status="active", created_at=now,
+    )
+    session.add(row)
+    audit.record(session, at=now, agency=agency, actor=actor, action="issuer_key.create", target=kid,
+                 schemas=list(key.schemas), nym_count=key.nym_count, not_before=nb, not_after=na)
+    return _info(row, now)
+
+
+def list_issuer_keys(session: Session, *, now: int, agency: str | None = None) -> list[IssuerKeyInfo]:
+    q = select(IssuerKeyRow).order_by(IssuerKeyRow.created_at, IssuerKeyRow.kid)
+    if agency is not None:
+        q = q.where(IssuerKeyRow.agency_id == agency)
+    return [_info(r, now) for r in session.scalars(q)]
+
+
+def load_issuer_key(session: Session, keyring: Keyring, kid: str) -> IssuerKey:
+    row = session.get(IssuerKeyRow, kid)
+    if row is None:
+        raise NotFound(f"no issuer key {kid}", reason="unknown_issuer_key")
+    sk = keyring.open(row.secret_key_enc, f"issuer-key:{kid}")
+    return IssuerKey(row.name, sk, row.public_key, row.suite, row.nym_count, tuple(json.loads(row.schemas)),
+                     row.range_params)
+
+
+def active_issuer_key(session: Session, *, agency: str, schema_ref: str, now: int) -> IssuerKeyRow:
+    rows = session.scalars(
+        select(IssuerKeyRow).where(IssuerKeyRow.agency_id == agency, IssuerKeyRow.status == "active")
+        .order_by(IssuerKeyRow.created_at.desc())
+    )
+    for row in rows:
+        if issuer_key_status(row, now) == "active" and schema_ref in json.loads(row.schemas):
+            return row
+    raise Conflict(f"this agency has no active issuer key for {schema_ref}", reason="no_issuer_key")
+
+
+def rotate_issuer_key(session: Session, keyring: Keyring, new_key: IssuerKey, *, now: int, agency: str,
+                      old_kid: str, old_not_after: int | None, lifetime: int, actor: str) -> IssuerKeyInfo:
+    old = session.get(IssuerKeyRow, old_kid)
+    if old is None or old.agency_id != agency:
+        raise NotFound(f"no issuer key {old_kid} in this agency", reason="unknown_issuer_key")
+    if old.status != "active":
+        raise Conflict(f"issuer key {old_kid} is already retired", reason="key_retired")
+    if old_not_after is not None:
+        if old_not_after < now:
+            raise Invalid("the old key's end date cannot be in the past", reason="invalid_dates")
+        old.not_after = min(old.not_after, old_not_after)
+    info = store_issuer_key(session, keyring, new_key, now=now, agency=agency, not_before=now, not_after=None,
+                            lifetime=lifetime, actor=actor)
+    old.status = "retired"
+    old.retired_at = now
+    old.replaced_by = info.kid
+    audit.record(session, at=now, agency=agency, actor=actor, action="issuer_key.rotate", target=old_kid,
+                 replaced_by=info.kid, old_not_after=old.not_after)
+    return info
+
+
+# ------------------------------------------------------------------ verifier keys
+
+def register_verifier_key(session: Session, *, now: int, agency: str, name: str, public_key: bytes,
+                          device_id: str | None, not_before: int | None, not_after: int | None,
+                          lifetime: int, actor: str) -> VerifierKeyInfo:
+    if len(public_key) != 32:
+        raise Invalid("a verifier key is a raw 32-byte Ed25519 public key", reason="invalid_key")
+    if not name.strip() or len(name) > 256:
+        raise Invalid("a verifier key name is 1-256 characters", reason="invalid_name")
+    device_pk = None
+    if device_id is not None:
+        dev = find_device(session, agency, device_id)
+        if dev is None:
+            raise NotFound(f"no device '{device_id}' in this agency", reason="unknown_device")
+        device_pk = dev.id
+    kid = ed25519_kid(public_key).hex()
+    if session.get(VerifierKeyRow, kid) is not None:
+        raise Conflict("this verifier key is registered already", reason="key_exists")
+    nb = now if not_before is None else not_before
+    na = nb + lifetime if not_after is None else not_after
+    if na <= nb or nb < 0:
+        raise Invalid("not_after must be after not_before", reason="invalid_dates")
+    session.add(VerifierKeyRow(kid=kid, agency_id=agency, device_pk=device_pk, name=name.strip(),
+                               public_key=public_key, not_before=nb, not_after=na, created_at=now))
+    audit.record(session, at=now, agency=agency, actor=actor, action="verifier_key.register", target=kid,
+                 device=device_id)
+    return VerifierKeyInfo(kid, agency, name.strip(), public_key.hex(), device_id, nb, na, None)
+
+
+def list_verifier_keys(session: Session, *, agency: str | None = None) -> list[VerifierKeyInfo]:
+    q = (select(VerifierKeyRow, Device.device_id).outerjoin(Device, Device.id == VerifierKeyRow.device_pk)
+         .order_by(VerifierKeyRow.created_at, VerifierKeyRow.kid))
+    if agency is not None:
+        q = q.where(VerifierKeyRow.agency_id == agency)
+    return [VerifierKeyInfo(r.kid, r.agency_id, r.name, r.public_key.hex(), dev, r.not_before, r.not_after,
+                            r.revoked_at) for r, dev in session.execute(q)]
+
+
+def revoke_verifier_key(session: Session, *, now: int, agency: str, kid: str, actor: str) -> None:
+    row = session.get(VerifierKeyRow, kid)
+    if row is None or row.agency_id != agency:
+        raise NotFound(f"no verifier key {kid} in this agency", reason="unknown_key")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        audit.record(session, at=now, agency=agency, actor=actor, action="verifier_key.revoke", target=kid)

@@ -1,0 +1,343 @@
+"""The jointly managed enrollment registry: one pseudonym per person per scope, across every
+agency; offline devices sync through it in batches with a cursor.
+
+Guarantees (tested on SQLite and PostgreSQL):
+
+- Enrollment is atomic: writers are serialised (``Store.lock_registry``) and the
+  (pseudonym, scope) pair is unique, so of concurrent duplicates exactly one succeeds.
+- A sync upload is one transaction: all of it is stored or none.
+- A duplicate is never dropped: it is returned to the caller and recorded as a
+  duplicate event that both agencies see.
+- The cursor is an enrollment id. Ids are committed in increasing order (writers are
+  serialised), so the committed ids always form a prefix and a cursor never skips a row
+  that commits later.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from sdk.curves import get_backend
+from sdk.errors import EncodingError
+from verifier_service.registry.db import Store
+from verifier_service.registry.models import Agency, DuplicateEvent, Enrollment, Scope
+from verifier_service.services import audit
+from verifier_service.services.agencies import find_device
+from verifier_service.services.auth import Principal
+from verifier_service.services.errors import Conflict, Forbidden, Invalid, NotFound
+
+__all__ = [
+    "PSEUDONYM_BYTES",
+    "DuplicateInfo",
+    "EnrollmentInfo",
+    "ScopeInfo",
+    "ScopeStats",
+    "SyncDuplicate",
+    "SyncItem",
+    "SyncResult",
+    "UpdateInfo",
+    "check_pseudonyms",
+    "create_scope",
+    "enroll",
+    "list_duplicates",
+    "list_scopes",
+    "scope_stats",
+    "sync",
+    "validate_scope_name",
+]
+
+PSEUDONYM_BYTES = 48
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class EnrollmentInfo:
+    scope: str
+    pseudonym: bytes
+    agency: str
+    enrolled_at: int
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class SyncItem:
+    scope: str
+    pseudonym: bytes
+    enrolled_at: int
+
+
+@dataclass(frozen=True)
+class SyncDuplicate:
+    scope: str
+    pseudonym: bytes
+    first_agency: str
+    first_enrolled_at: int
+    your_enrolled_at: int
+
+
+@dataclass(frozen=True)
+class UpdateInfo:
+    scope: str
+    pseudonym: bytes
+    agency: str
+    enrolled_at: int
+
+
+@dataclass
+class SyncResult:
+    accepted: int = 0
+    replayed: int = 0
+    duplicates: list[SyncDuplicate] = field(default_factory=list)
+    updates: list[UpdateInfo] = field(default_factory=list)
+    cursor: int = 0
+
+
+@dataclass(frozen=True)
+class DuplicateInfo:
+    id: int
+    scope: str
+    pseudonym: bytes
+    first_agency: str
+    first_enrolled_at: int
+    second_agency: str
+    second_enrolled_at: int
+    detected_at: int
+    source: str
+
+
+@dataclass(frozen=True)
+class ScopeInfo:
+    name: str
+    description: str
+    created_by: str
+    created_at: int
+
+
+@dataclass(frozen=True)
+class ScopeStats:
+    scope: str
+    enrollments: int
+    duplicates: int
+    by_agency: dict[str, int]
+
+
+# ------------------------------------------------------------------------- checks
+
+def check_pseudonyms(pseudonyms: Iterable[bytes]) -> None:
+    """Every pseudonym must be a valid compressed G1 point (on the curve, in the subgroup,
+    not the identity): a pseudonym that no wallet can produce is refused, not stored."""
+    be = get_backend()
+    for i, p in enumerate(pseudonyms):
+        if len(p) != PSEUDONYM_BYTES:
+            raise Invalid(f"a pseudonym is {PSEUDONYM_BYTES} bytes", reason="invalid_pseudonym", index=i)
+        try:
+            be.g1_from_bytes(p)
+        except EncodingError as exc:
+            raise Invalid("a pseudonym is not a valid curve point", reason="invalid_point", index=i) from exc
+
+
+def validate_scope_name(name: str) -> str:
+    if not 1 <= len(name) <= 256 or name != name.strip():
+        raise Invalid("a scope is 1-256 characters without surrounding spaces", reason="invalid_scope")
+    if any(unicodedata.category(c).startswith("C") for c in name):
+        raise Invalid("a scope has no control characters", reason="invalid_scope")
+    return name
+
+
+def _scope_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
+    wanted = set(names)
+    if not wanted:
+        return {}
+    found = {name: sid for name, sid in session.execute(select(Scope.name, Scope.id).where(Scope.name.in_(wanted)))}
+    missing = sorted(wanted - set(found))
+    if missing:
+        raise Invalid(f"unknown scope {missing[0][:256]!r}: an administrator creates scopes first",
+                      reason="unknown_scope", scope=missing[0][:256])
+    return found
+
+
+# ------------------------------------------------------------------------- scopes
+
+def create_scope(session: Session, *, now: int, name: str, description: str, agency: str,
+                 actor: str) -> ScopeInfo:
+    validate_scope_name(name)
+    if session.scalar(select(Scope.id).where(Scope.name == name)) is not None:
+        raise Conflict(f"scope {name!r} exists already", reason="scope_exists")
+    session.add(Scope(name=name, description=description[:512], created_by=agency, created_at=now))
+    audit.record(session, at=now, agency=agency, actor=actor, action="scope.create", target=name)
+    return ScopeInfo(name, description[:512], agency, now)
+
+
+def list_scopes(session: Session) -> list[ScopeInfo]:
+    return [ScopeInfo(s.name, s.description, s.created_by, s.created_at)
+            for s in session.scalars(select(Scope).order_by(Scope.name))]
+
+
+# ---------------------------------------------------------------------- enrolment
+
+def enroll(store: Store, *, now: int, principal: Principal, scope: str, pseudonym: bytes,
+           source: str = "online") -> EnrollmentInfo:
+    """Enroll or raise Conflict(already_enrolled) naming the first agency and time (and
+    record the attempt as a duplicate event)."""
+    check_pseudonyms([pseudonym])
+    conflict: Conflict | None = None
+    with store.write() as s:
+        store.lock_registry(s)
+        sid = _scope_ids(s, [scope])[scope]
+        first = s.execute(
+            select(Enrollment.agency_id, Enrollment.enrolled_at, Agency.name)
+            .join(Agency, Agency.id == Enrollment.agency_id)
+            .where(Enrollment.pseudonym == pseudonym, Enrollment.scope_id == sid)
+        ).first()
+        if first is not None:
+            s.add(DuplicateEvent(scope_id=sid, pseudonym=pseudonym, first_agency_id=first[0],
+                                 first_enrolled_at=first[1], second_agency_id=principal.agency,
+                                 second_device_pk=principal.device_pk, second_enrolled_at=now, detected_at=now,
+                                 source=source))
+            audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="enrollment.duplicate",
+                         target=scope, first_agency=first[0], source=source)
+            if first[0] != principal.agency:
+                audit.record(s, at=now, agency=first[0], actor=principal.actor, action="enrollment.duplicate",
+                             target=scope, second_agency=principal.agency, source=source)
+            conflict = Conflict(
+                f"already enrolled in {scope} by {first[2]} at {first[1]}", reason="already_enrolled",
+                first_agency=first[0], first_agency_name=first[2], first_enrolled_at=first[1], scope=scope,
+            )
+        else:
+            row = Enrollment(scope_id=sid, pseudonym=pseudonym, agency_id=principal.agency,
+                             device_pk=principal.device_pk, enrolled_at=now, recorded_at=now, source=source)
+            s.add(row)
+            s.flush()
+            audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="enrollment.create",
+                         target=scope, enrollment=row.id, source=source)
+            info = EnrollmentInfo(scope, pseudonym, principal.agency, now, row.id)
+    if conflict is not None:
+        raise conflict
+    return info
+
+
+def sync(store: Store, *, now: int, principal: Principal, device_id: str, scopes: Sequence[str], cursor: int,
+         items: Sequence[SyncItem], page_size: int, max_skew: int = 86400) -> SyncResult:
+    """Upload a device's offline enrollments (one transaction) and page through the
+    enrollments other devices made in ``scopes`` after ``cursor``."""
+    if principal.role == "field_device" and principal.device_id != device_id:
+        raise Forbidden("a device may only sync as itself", reason="wrong_device")
+    for i, it in enumerate(items):
+        if not 0 <= it.enrolled_at <= now + max_skew:
+            raise Invalid("enrolled_at is in the future or negative: check the device clock",
+                          reason="invalid_time", index=i)
+    check_pseudonyms({it.pseudonym for it in items})
+    result = SyncResult(cursor=cursor)
+    with (store.write() if items else store.read()) as s:
+        dev = find_device(s, principal.agency, device_id)
+        if dev is None or dev.revoked_at is not None:
+            raise Forbidden(f"'{device_id[:128]}' is not an active device of your agency", reason="unknown_device")
+        sids = _scope_ids(s, [*scopes, *(it.scope for it in items)])
+        if items:
+            store.lock_registry(s)
+            _upload(s, now=now, principal=principal, device_pk=dev.id, device_id=device_id, sids=sids,
+                    items=items, result=result)
+        _updates(s, scope_ids=[sids[n] for n in set(scopes)], device_pk=dev.id, cursor=cursor,
+                 page_size=page_size, result=result)
+    return result
+
+
+def _upload(s: Session, *, now: int, principal: Principal, device_pk: int, device_id: str, sids: dict[str, int],
+            items: Sequence[SyncItem], result: SyncResult) -> None:
+    existing: dict[tuple[int, bytes], tuple[str, int | None, int]] = {}
+    pseudonyms = sorted({it.pseudonym for it in items})
+    for k in range(0, len(pseudonyms), _CHUNK):
+        chunk = pseudonyms[k:k + _CHUNK]
+        for scope_id, p, agency, dpk, at in s.execute(
+            select(Enrollment.scope_id, Enrollment.pseudonym, Enrollment.agency_id, Enrollment.device_pk,
+                   Enrollment.enrolled_at).where(Enrollment.pseudonym.in_(chunk))
+        ):
+            existing[(scope_id, bytes(p))] = (agency, dpk, at)
+    new_rows: list[dict[str, object]] = []
+    dup_rows: list[dict[str, object]] = []
+    for it in items:
+        key = (sids[it.scope], it.pseudonym)
+        first = existing.get(key)
+        if first is not None:
+            agency, dpk, at = first
+            if agency == principal.agency and dpk == device_pk and at == it.enrolled_at:
+                result.replayed += 1  # the same upload again (e.g. its answer was lost)
+                continue
+            result.duplicates.append(SyncDuplicate(it.scope, it.pseudonym, agency, at, it.enrolled_at))
+            dup_rows.append(dict(scope_id=key[0], pseudonym=it.pseudonym, first_agency_id=agency,
+                                 first_enrolled_at=at, second_agency_id=principal.agency,
+                                 second_device_pk=device_pk, second_enrolled_at=it.enrolled_at,
+                                 detected_at=now, source="sync"))
+            continue
+        existing[key] = (principal.agency, device_pk, it.enrolled_at)
+        new_rows.append(dict(scope_id=key[0], pseudonym=it.pseudonym, agency_id=principal.agency,
+                             device_pk=device_pk, enrolled_at=it.enrolled_at, recorded_at=now, source="sync"))
+    if new_rows:
+        s.execute(insert(Enrollment), new_rows)
+    if dup_rows:
+        s.execute(insert(DuplicateEvent), dup_rows)
+    result.accepted = len(new_rows)
+    audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="sync.upload",
+                 target=device_id, accepted=len(new_rows), duplicates=len(dup_rows), replayed=result.replayed,
+                 digest=audit.digest_of(it.pseudonym for it in items))
+    others = sorted({str(r["first_agency_id"]) for r in dup_rows} - {principal.agency})
+    for other in others:
+        audit.record(s, at=now, agency=other, actor=principal.actor, action="enrollment.duplicate",
+                     target=device_id, second_agency=principal.agency,
+                     count=sum(1 for r in dup_rows if r["first_agency_id"] == other), source="sync")
+
+
+def _updates(s: Session, *, scope_ids: list[int], device_pk: int, cursor: int, page_size: int,
+             result: SyncResult) -> None:
+    if not scope_ids:
+        return
+    # Every id <= horizon is committed (writers are serialised), so a page that ends early
+    # may move the cursor up to the horizon without skipping anything.
+    horizon = s.scalar(select(func.max(Enrollment.id))) or 0
+    rows = s.execute(
+        select(Enrollment.id, Scope.name, Enrollment.pseudonym, Enrollment.agency_id, Enrollment.enrolled_at)
+        .join(Scope, Scope.id == Enrollment.scope_id)
+        .where(Enrollment.scope_id.in_(scope_ids), Enrollment.id > cursor,
+               or_(Enrollment.device_pk.is_(None), Enrollment.device_pk != device_pk))
+        .order_by(Enrollment.id).limit(page_size)
+    ).all()
+    result.updates = [UpdateInfo(name, bytes(p), agency, at) for _id, name, p, agency, at in rows]
+    if len(rows) == page_size:
+        result.cursor = rows[-1][0]
+    else:
+        result.cursor = max(cursor, horizon, rows[-1][0] if rows else 0)
+
+
+# ------------------------------------------------------------------------ reports
+
+def list_duplicates(session: Session, *, agency: str, scope: str | None = None, after: int = 0,
+                    limit: int = 1000) -> list[DuplicateInfo]:
+    q = (select(DuplicateEvent, Scope.name).join(Scope, Scope.id == DuplicateEvent.scope_id)
+         .where(or_(DuplicateEvent.first_agency_id == agency, DuplicateEvent.second_agency_id == agency),
+                DuplicateEvent.id > after)
+         .order_by(DuplicateEvent.id).limit(limit))
+    if scope is not None:
+        q = q.where(Scope.name == scope)
+    return [DuplicateInfo(d.id, name, bytes(d.pseudonym), d.first_agency_id, d.first_enrolled_at,
+                          d.second_agency_id, d.second_enrolled_at, d.detected_at, d.source)
+            for d, name in session.execute(q)]
+
+
+def scope_stats(session: Session, scope: str) -> ScopeStats:
+    try:
+        validate_scope_name(scope)
+    except Invalid as exc:
+        raise NotFound(f"unknown scope {scope[:256]!r}", reason="unknown_scope") from exc
+    sid = session.scalar(select(Scope.id).where(Scope.name == scope))
+    if sid is None:
+        raise NotFound(f"unknown scope {scope[:256]!r}", reason="unknown_scope")
+    by_agency = {agency: int(n) for agency, n in session.execute(
+        select(Enrollment.agency_id, func.count()).where(Enrollment.scope_id == sid).group_by(Enrollment.agency_id)
+    )}
+    dups = session.scalar(select(func.count()).select_from(DuplicateEvent).where(DuplicateEvent.scope_id == sid))
+    return ScopeStats(scope, sum(by_agency.values()), int(dups or 0), by_agency)
