@@ -10,7 +10,7 @@ from importlib import resources
 from sdk.credential.holder import Assessment, Credential, Holder, PendingIssuance
 from sdk.credential.issuer import IssuerKey, issue, make_offer, new_signer_entropy
 from sdk.credential.ledger import AlreadyEnrolled, Enrollment, Ledger, MemoryLedger
-from sdk.credential.profile import context_id, credential_header, request_digest
+from sdk.credential.profile import check_pseudonym, context_id, credential_header, request_digest
 from sdk.credential.request import ReceivedRequest, VerifierKey, build_request, read_request
 from sdk.credential.schema import Attribute, Schema, load_schema
 from sdk.credential.seed import WalletSeed, decode_recovery_code, encode_recovery_code
@@ -34,6 +34,7 @@ __all__ = [
     "VerifierKey",
     "WalletSeed",
     "build_request",
+    "check_pseudonym",
     "context_id",
     "credential_header",
     "decode_recovery_code",

@@ -17,10 +17,18 @@ from __future__ import annotations
 import hashlib
 
 from sdk.bbs.ciphersuite import Ciphersuite, resolve_suite
+from sdk.curves import CurveBackend, get_backend
 from sdk.curves.hashing import i2osp
 from sdk.errors import CredentialError
 
-__all__ = ["context_id", "credential_header", "presentation_header", "request_digest", "suite_of"]
+__all__ = [
+    "check_pseudonym",
+    "context_id",
+    "credential_header",
+    "presentation_header",
+    "request_digest",
+    "suite_of",
+]
 
 
 def credential_header(schema_id: str, schema_version: int, issuer_kid: bytes) -> bytes:
@@ -52,3 +60,11 @@ def context_id(scope: str) -> bytes:
 
 def suite_of(name: str) -> Ciphersuite:
     return resolve_suite(name)
+
+
+def check_pseudonym(pseudonym: bytes, *, backend: str | CurveBackend | None = None) -> bytes:
+    """A pseudonym as a registry must accept it: a 48-byte compressed G1 point on the curve,
+    in the subgroup and not the identity. Returns it; raises InvalidPointError otherwise."""
+    be = get_backend(backend)
+    be.g1_from_bytes(bytes(pseudonym))
+    return bytes(pseudonym)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from sdk.curves import get_backend
+from sdk.credential import check_pseudonym
 from sdk.errors import EncodingError
 from verifier_service.registry.db import Store
 from verifier_service.registry.models import Agency, DuplicateEvent, Enrollment, Scope
@@ -131,12 +131,11 @@ class ScopeStats:
 def check_pseudonyms(pseudonyms: Iterable[bytes]) -> None:
     """Every pseudonym must be a valid compressed G1 point (on the curve, in the subgroup,
     not the identity): a pseudonym that no wallet can produce is refused, not stored."""
-    be = get_backend()
     for i, p in enumerate(pseudonyms):
         if len(p) != PSEUDONYM_BYTES:
             raise Invalid(f"a pseudonym is {PSEUDONYM_BYTES} bytes", reason="invalid_pseudonym", index=i)
         try:
-            be.g1_from_bytes(p)
+            check_pseudonym(p)
         except EncodingError as exc:
             raise Invalid("a pseudonym is not a valid curve point", reason="invalid_point", index=i) from exc
 
