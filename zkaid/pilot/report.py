@@ -60,6 +60,7 @@ class PilotReport:
     registry: dict[str, Any] = field(default_factory=dict)
     sync: dict[str, Any] = field(default_factory=dict)
     timings: Timings = field(default_factory=Timings)
+    throughput: dict[str, float] = field(default_factory=dict)
     wall_seconds: float = 0.0
     invariants: dict[str, bool] = field(default_factory=dict)
 
@@ -136,6 +137,8 @@ class PilotReport:
                 f"max {max(self.presentation_sizes)} B; parts per QR: "
                 + ", ".join(f"{k} part(s): {v}" for k, v in sorted(self.parts_per_presentation.items()))
             )
+        for what, rate in self.throughput.items():
+            lines.append(f"throughput: {what}: {rate:.1f}")
         lines.append(f"{'step':32} {'n':>6} {'median ms':>10} {'p95 ms':>10} {'total s':>9}")
         for step, s in self.timings.summary().items():
             lines.append(f"{step:32} {s['n']:6.0f} {s['median_ms']:10.2f} {s['p95_ms']:10.2f} {s['total_s']:9.2f}")
@@ -198,6 +201,10 @@ class PilotReport:
             "|---|---:|---:|---:|---:|",
             *[f"| {k} | {v['n']:.0f} | {v['median_ms']:.2f} | {v['p95_ms']:.2f} | {v['total_s']:.2f} |"
               for k, v in d["timings"].items()],
+            "",
+            "Throughput (whole pipeline, 2 worker processes for the QR path):",
+            "",
+            *[f"- {what}: {rate:.1f}" for what, rate in self.throughput.items()],
             "",
             "## Registry and sync",
             "",

@@ -308,6 +308,9 @@ def _assign_behaviours(cfg: PilotConfig, households: list[Household], rng: rando
 def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport:
     cfg.validate()
     report = PilotReport(config=cfg.as_dict())
+    from sdk.curves import get_backend
+
+    report.config["backend"] = get_backend(cfg.backend).name
     say = progress or (lambda stage, done, total: None)
     rng = random.Random(cfg.seed)
     started = time.perf_counter()
@@ -327,6 +330,7 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
                       for i in range(cfg.households)]
         _assign_behaviours(cfg, households, rng)
         registrars = {a: ServiceClient(dep.url, k) for a, k in dep.registrar_keys.items()}
+        phase = time.perf_counter()
         for h in households:
             h.values = _household_values(rng, today, h.behaviour == "expired")
             agency = cfg.registering_agencies[h.index % len(cfg.registering_agencies)]
@@ -342,6 +346,8 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
             report.issued += 1
             say("registration", report.issued, cfg.households)
         report.households = cfg.households
+        report.throughput["credentials issued per second"] = cfg.households / (time.perf_counter() - phase)
+        phase = time.perf_counter()
 
         # -- visits -------------------------------------------------------------------------
         desks = list(dep.devices)
@@ -440,6 +446,8 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
             outcome, pseudonym = _check(dep, online_clients, v, request, data, qr, report)
             _score(report, v, outcome, pseudonym, enrolled_pseudonyms, pending_sync)
 
+        report.throughput["people served per second (wallet, QR, camera, desk)"] = (
+            len(answers) / (time.perf_counter() - phase))
         # -- sync ---------------------------------------------------------------------------
         for rnd in range(2):  # twice: the desk that enrolled first hears about later duplicates too
             for dev_id, svc in dep.devices.items():
