@@ -49,7 +49,14 @@ from sdk.errors import (
     VerificationError,
     WireError,
 )
-from sdk.trust import Freshness, FreshnessState, TrustAnchor, TrustList, load_trust_list
+from sdk.trust import (
+    Freshness,
+    FreshnessState,
+    TrustAnchor,
+    TrustList,
+    check_update,
+    load_trust_list,
+)
 from sdk.wire import MAGIC, Presentation, decode
 
 __all__ = [
@@ -273,11 +280,7 @@ class FieldService:
         if not self.config.anchors:
             raise SetupError("a trust anchor is needed to check the trust list", reason="bad_anchor")
         tl = load_trust_list(bytes(data), self.anchors)
-        if self.trust_list is not None and tl.sequence < self.trust_list.sequence:
-            raise TrustListError(
-                f"this trust list (number {tl.sequence}) is older than the one in use "
-                f"(number {self.trust_list.sequence})", reason="rollback",
-            )
+        check_update(self.trust_list, tl)
         if save:
             self.folder.save_trust_list_bytes(tl.signed)
         self.trust_list = tl

@@ -42,6 +42,7 @@ __all__ = [
     "TrustList",
     "bbs_kid",
     "build_payload",
+    "check_update",
     "load_trust_list",
     "sign_trust_list",
 ]
@@ -146,6 +147,20 @@ class TrustList:
                 reason="trust_list_expired",
             )
         return f
+
+
+def check_update(current: TrustList | None, new: TrustList) -> None:
+    """Refuse a roll-back (specs/trust-list.md §8): a list with a lower sequence than the one
+    in use, or the same sequence with other content, would let anyone holding an old file
+    bring back a revoked key. Raises TrustListError(reason="rollback")."""
+    if current is None:
+        return
+    if new.sequence < current.sequence or (new.sequence == current.sequence and new.signed != current.signed):
+        raise TrustListError(
+            f"this trust list (number {new.sequence}) does not replace the one in use "
+            f"(number {current.sequence})",
+            reason="rollback",
+        )
 
 
 def sign_trust_list(payload: TrustListPayload, key: Ed25519PrivateKey) -> bytes:

@@ -125,7 +125,7 @@ def init(
     data_dir: DataDir = None, database_url: DbUrl = None, dev: Dev = False,
 ) -> None:
     """Create the schema, the first (operator) agency and its admin key (printed once)."""
-    s = _settings(data_dir, database_url, dev)
+    s = _settings(data_dir, database_url, dev, auto_migrate=True)  # init always migrates
     with _bootstrap(s) as b:
         from verifier_service.services.agencies import list_agencies
 
@@ -148,7 +148,7 @@ def init(
 @app.command()
 def migrate(data_dir: DataDir = None, database_url: DbUrl = None, dev: Dev = False) -> None:
     """Apply database migrations and exit (for deployments with ZKAID_AUTO_MIGRATE=false)."""
-    with _bootstrap(_settings(data_dir, database_url, dev)):
+    with _bootstrap(_settings(data_dir, database_url, dev, auto_migrate=True)):
         typer.echo("database schema is up to date")
 
 

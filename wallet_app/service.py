@@ -43,7 +43,7 @@ from sdk.errors import CredentialError, TrustListError, WireError, ZkaidError
 from sdk.predicates import load_range_params
 from sdk.transport import QREncoding
 from sdk.transport import encode as qr_encode
-from sdk.trust import FreshnessState, TrustList, load_trust_list
+from sdk.trust import FreshnessState, TrustList, check_update, load_trust_list
 from sdk.wire import (
     IssuedCredential,
     Offer,
@@ -399,8 +399,10 @@ class WalletService:
                 raise TrustListError("the service sent no trust list", reason="malformed")
             return current
         fresh = load_trust_list(data, self.config.trust_anchors)
-        if current is not None and fresh.sequence < current.sequence:
-            return current
+        try:
+            check_update(current, fresh)
+        except TrustListError:
+            return current  # keep ours: the service sent an older (or a conflicting) list
         state.trust_list = fresh.signed
         return fresh
 

@@ -190,7 +190,12 @@ def _service(cfg: PilotConfig, workdir: Path, report: PilotReport) -> Iterator[D
             online_agency[online_id] = agency
         for svc in devices.values():  # the first sync brings the trust list (with the devices' keys)
             svc.sync()
-        report.config["service"] = {"url": "in-process (loopback)", "database": settings.database_url or "sqlite"}
+        db = "sqlite (in the pilot's temporary folder)"
+        if settings.database_url:
+            from sqlalchemy.engine import make_url
+
+            db = make_url(settings.database_url).render_as_string(hide_password=True)
+        report.config["service"] = {"url": "in-process (loopback)", "database": db}
         yield Deployment(url, cfg.scope, anchor, registrar_keys, auditor_keys, devices, device_agency, online_keys,
                          online_agency)
     finally:

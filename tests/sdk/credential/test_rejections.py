@@ -211,3 +211,24 @@ def test_trust_list_with_inconsistent_key_id_is_refused(world: World) -> None:
     with pytest.raises(TrustListError) as exc:
         load_trust_list(sign_trust_list(forged, world.tl_key), [world.anchor])
     assert exc.value.reason == "malformed"
+
+
+def test_trust_list_updates_never_roll_back(world: World) -> None:
+    from sdk.trust import build_payload, check_update
+
+    current = world.trust_list
+    p = current.payload
+    same_seq_other = load_trust_list(sign_trust_list(dataclasses.replace(p, grace=p.grace + 1), world.tl_key),
+                                     [world.anchor])
+    newer = load_trust_list(sign_trust_list(dataclasses.replace(p, sequence=p.sequence + 1), world.tl_key),
+                            [world.anchor])
+    older = load_trust_list(sign_trust_list(build_payload(
+        sequence=0, issued_at=p.issued_at, next_update=p.next_update, grace=p.grace, issuers=p.issuers,
+        verifiers=p.verifiers, schemas=p.schemas), world.tl_key), [world.anchor])
+    check_update(None, current)
+    check_update(current, current)  # the same list again is fine
+    check_update(current, newer)
+    for bad in (older, same_seq_other):
+        with pytest.raises(TrustListError) as exc:
+            check_update(current, bad)
+        assert exc.value.reason == "rollback"
