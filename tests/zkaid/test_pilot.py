@@ -58,3 +58,23 @@ def test_report_files(report) -> None:  # type: ignore[no-untyped-def]
     assert data["false_accepts"] == 0 and data["households"] == 40
     md = next(Path(p) for p in report.written if p.name == "report.md").read_text()
     assert "PASS" in md and "FAIL" not in md
+
+
+def test_pilot_against_a_running_service(tmp_path: Path) -> None:
+    """--service-url: the pilot sets itself up through the administration API of a service
+    that runs on its own (here: a dev-mode service in a thread, reached over HTTP only)."""
+    from verifier_service.bootstrap import Bootstrap, run_in_thread
+    from verifier_service.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "svc", dev=True)
+    with Bootstrap(settings) as boot:
+        boot.create_agency("operator", "Registry operator", operator=True)
+        admin = boot.create_api_key("operator", "admin")
+    url, stop = run_in_thread(settings)
+    try:
+        rep = run_pilot(PilotConfig(households=20, service_url=url, api_key=admin, seed=11, out=tmp_path / "out"))
+    finally:
+        stop()
+    assert all(rep.invariants.values()), rep.table()
+    assert rep.issued == 20 and rep.registry["enrollments"] == rep.enrolled_households
+    assert rep.config["service"]["url"] == url

@@ -244,8 +244,8 @@ def _remote_service(cfg: PilotConfig, workdir: Path, report: PilotReport) -> Ite
     for agency in cfg.registering_agencies:
         ServiceClient(url, admin_keys[agency]).request_json(
             "POST", "/v1/admin/issuer-keys", {"name": f"{agency} registration", "schemas": [household_schema().ref]})
-        registrar_keys[f"{agency}-{run}"] = key(agency, "registrar")
-    auditor_keys = {f"{a}-{run}": key(a, "auditor") for a in agencies}
+        registrar_keys[agency] = key(agency, "registrar")
+    auditor_keys = {a: key(a, "auditor") for a in agencies}
     ServiceClient(url, admin_keys[cfg.program_agencies[0]]).request_json("POST", "/v1/admin/scopes", {"scope": scope})
     devices: dict[str, Any] = {}
     device_agency: dict[str, str] = {}
