@@ -402,6 +402,7 @@ class WalletService:
         try:
             check_update(current, fresh)
         except TrustListError:
+            assert current is not None  # check_update only refuses when there is a current list
             return current  # keep ours: the service sent an older (or a conflicting) list
         state.trust_list = fresh.signed
         return fresh
