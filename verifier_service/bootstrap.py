@@ -83,6 +83,13 @@ class Bootstrap:
             self.rt.resign(force=True, actor=ACTOR)
         return kid
 
+    def revoke_device(self, agency_id: str, device_id: str) -> None:
+        """Retire a device: its API keys stop working, its verifier keys leave the trust list."""
+        with self.rt.store.write() as s:
+            removed = agencies.revoke_device(s, now=self.rt.now(), agency=agency_id, device_id=device_id, actor=ACTOR)
+        if removed:
+            self.rt.resign(force=True, actor=ACTOR)
+
     def register_verifier_key(self, agency_id: str, name: str, public_key: bytes, *,
                               device_id: str | None = None) -> str:
         with self.rt.store.write() as s:

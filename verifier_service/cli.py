@@ -212,6 +212,18 @@ def device_create(
         typer.echo(f"device '{device_id}' registered" + (f"; verifier key {kid}" if kid else ""))
 
 
+@device_app.command("revoke")
+def device_revoke(
+    agency: Annotated[str, typer.Option(help="Agency id.")],
+    device_id: Annotated[str, typer.Option("--device-id", help="The lost or stolen device.")],
+    data_dir: DataDir = None, database_url: DbUrl = None, dev: Dev = False,
+) -> None:
+    """Retire a device: its API keys stop working and its signing keys leave the trust list."""
+    with _bootstrap(_settings(data_dir, database_url, dev)) as b:
+        b.revoke_device(agency, device_id)
+        typer.echo(f"device '{device_id}' revoked")
+
+
 @scope_app.command("create")
 def scope_create(
     scope: Annotated[str, typer.Argument(help="e.g. cva/2026-12/round-1 (exact string, shared by all agencies).")],

@@ -142,3 +142,29 @@ def test_audit_log_records_actions_without_personal_data(dep: Deployment) -> Non
     for secret in secrets:
         assert secret not in everything, secret
     assert credential_id in everything  # ids are fine: they point at rows, not at people
+
+
+def test_revoking_a_lost_device(dep: Deployment) -> None:
+    """A lost desk: its key stops working at once and its signing key leaves the trust list;
+    other devices, and other agencies' devices, are untouched."""
+    c = dep.client
+    before = {v.name for v in dep.trust_list().payload.verifiers}
+    assert "Agency B desk 1" in before
+    ok = c.post("/v1/sync", json={"device_id": "desk-1", "scopes": [SCOPE], "cursor": 0, "enrollments": []},
+                headers=dep.h("device_b"))
+    assert ok.status_code == 200, ok.text
+    problem(c.delete("/v1/admin/devices/desk-1", headers=dep.h("admin_a")), 404, "unknown_device")  # not agency A's
+    problem(c.delete("/v1/admin/devices/desk-1", headers=dep.h("registrar_b")), 403, "forbidden")
+    r = c.delete("/v1/admin/devices/desk-1", headers=dep.h("admin_b"))
+    assert r.status_code == 204, r.text
+    assert c.delete("/v1/admin/devices/desk-1", headers=dep.h("admin_b")).status_code == 204  # idempotent
+    problem(c.post("/v1/sync", json={"device_id": "desk-1", "scopes": [SCOPE], "cursor": 0, "enrollments": []},
+                   headers=dep.h("device_b")), 401, "unauthorized")
+    assert "Agency B desk 1" not in {v.name for v in dep.trust_list().payload.verifiers}
+    other = c.post("/v1/sync", json={"device_id": "desk-2", "scopes": [SCOPE], "cursor": 0, "enrollments": []},
+                   headers=dep.h("device_b2"))
+    assert other.status_code == 200, other.text
+    devices = {d["device_id"]: d for d in c.get("/v1/admin/devices", headers=dep.h("admin_b")).json()}
+    assert devices["desk-1"]["revoked_at"] is not None and devices["desk-2"]["revoked_at"] is None
+    events = c.get("/v1/audit", headers=dep.h("admin_b")).json()
+    assert any(e["action"] == "device.revoke" and e["target"] == "desk-1" for e in events)

@@ -113,6 +113,19 @@ def create_device(body: DeviceCreate, rt: RuntimeDep, who: AdminDep) -> DeviceOu
     return DeviceOut(**d.__dict__, verifier_kid=kid)
 
 
+@router.delete("/devices/{device_id}", status_code=204, response_class=Response, responses=_ERR)
+def revoke_device(device_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")], rt: RuntimeDep,
+                  who: AdminDep) -> Response:
+    """Retire a lost or stolen device: its API keys stop working and its request-signing keys
+    leave the trust list (re-signed now when this service holds the trust-list key)."""
+    with rt.store.write() as s:
+        removed = agencies.revoke_device(s, now=rt.now(), agency=who.agency, device_id=device_id, actor=who.actor)
+    rt.auth_cache.clear()
+    if removed:
+        rt.resign(force=True, actor=who.actor)
+    return Response(status_code=204)
+
+
 @router.get("/devices", response_model=list[DeviceOut], responses=_ERR)
 def list_devices(rt: RuntimeDep, who: AuditorDep) -> list[DeviceOut]:
     with rt.store.read() as s:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from verifier_service.registry.models import Agency, ApiKey, Device
+from verifier_service.registry.models import Agency, ApiKey, Device, VerifierKeyRow
 from verifier_service.services import audit
 from verifier_service.services.auth import ROLES, hash_key, new_api_key
 from verifier_service.services.errors import Conflict, Invalid, NotFound
@@ -112,6 +112,26 @@ def register_device(session: Session, *, now: int, agency: str, device_id: str, 
     session.flush()
     audit.record(session, at=now, agency=agency, actor=actor, action="device.register", target=device_id)
     return DeviceInfo(device_id, agency, label, now, None)
+
+
+def revoke_device(session: Session, *, now: int, agency: str, device_id: str, actor: str) -> int:
+    """Retire a lost or stolen device: its API keys stop working at once (authentication
+    refuses keys of revoked devices) and its request-signing keys leave the trust list.
+    Returns how many verifier keys were revoked (the caller re-signs the list if any)."""
+    d = find_device(session, agency, device_id)
+    if d is None:
+        raise NotFound(f"no device '{device_id}' in this agency", reason="unknown_device")
+    revoked = 0
+    if d.revoked_at is None:
+        d.revoked_at = now
+        for k in session.scalars(select(ApiKey).where(ApiKey.device_pk == d.id, ApiKey.revoked_at.is_(None))):
+            k.revoked_at = now
+        for vk in session.scalars(select(VerifierKeyRow).where(VerifierKeyRow.device_pk == d.id,
+                                                               VerifierKeyRow.revoked_at.is_(None))):
+            vk.revoked_at = now
+            revoked += 1
+        audit.record(session, at=now, agency=agency, actor=actor, action="device.revoke", target=device_id)
+    return revoked
 
 
 def list_devices(session: Session, agency: str) -> list[DeviceInfo]:
