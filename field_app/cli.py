@@ -373,7 +373,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     tr = Translator(args.lang)
     service = _service(args)
     try:
-        report = service.sync()
+        report = service.sync(full=bool(getattr(args, "full", False)))
         print(sync_text(report, tr))
         cfg = service.config
         for c in service.conflicts(open_only=True):
@@ -450,6 +450,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     y = sub.add_parser("sync", help="sync with the agency service")
     common(y)
+    y.add_argument("--full", action="store_true",
+                   help="re-send every enrollment and download from the start (after a registry restore)")
     y.set_defaults(func=cmd_sync)
 
     st = sub.add_parser("status", help="setup, trust list, ledger and conflicts")

@@ -223,6 +223,18 @@ class SQLiteLedger:
             ).fetchall()
         return [_to_entry(r) for r in rows]
 
+    def reset_sync(self, scopes: Sequence[str]) -> int:
+        """Forget what was synced in ``scopes``: every local enrollment is sent again and the
+        cursor starts from 0 (after the registry was restored from a backup). Returns how
+        many local enrollments will be re-sent."""
+        marks = ",".join("?" * len(scopes))
+        with self._tx() as conn:
+            n = conn.execute(
+                f"UPDATE enrollments SET synced = 0 WHERE origin = 'local' AND scope IN ({marks})", tuple(scopes)
+            ).rowcount
+            conn.execute("DELETE FROM sync_state WHERE scopes = ?", (scopes_key(scopes),))
+        return int(n)
+
     def mark_synced(self, seqs: Iterable[int]) -> None:
         ids = [(int(s),) for s in seqs]
         with self._tx() as conn:

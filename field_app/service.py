@@ -480,11 +480,13 @@ class FieldService:
         return Result(True, "enrolled", now, v.scope, "", freshness=freshness, **base)
 
     # -- sync ----------------------------------------------------------------------------
-    def sync(self, client: ServiceClient | None = None, *, batch: int = 500) -> SyncReport:
+    def sync(self, client: ServiceClient | None = None, *, batch: int = 500, full: bool = False) -> SyncReport:
         """Upload this device's enrollments, fetch the others', keep duplicates as conflicts.
 
         Each step commits on its own, so a connection lost half-way loses nothing: the
         next sync resumes from the stored cursor and re-sends what was not confirmed.
+        ``full`` re-sends every local enrollment and downloads from the start, for when
+        the registry was restored from a backup (the service treats re-sent rows as replays).
         """
         now = self.now()
         cfg = self.config
@@ -494,6 +496,8 @@ class FieldService:
             return SyncReport(False, "no_service", now)
         client = client or self._client()
         scopes = [cfg.scope]
+        if full:
+            self.ledger.reset_sync(scopes)
         counts = {"uploaded": 0, "accepted": 0, "duplicates": 0, "received": 0, "new_conflicts": 0}
         updated = False
         try:

@@ -138,3 +138,22 @@ def test_registered_device_key_signs_requests_after_sync(service: ServiceWorld, 
     service.runtime.resign()  # what the service's auto-signer does when the list is due
     assert svc.sync().trust_list_updated and svc.readiness().ready
     svc.close()
+
+
+def test_full_resync_after_a_registry_restore(service: ServiceWorld, tmp_path: Path) -> None:
+    """`sync --full` re-sends every local enrollment and downloads from the start: rows the
+    registry still has are replays (no duplicate invented), rows it lost are stored again."""
+    scope = service.new_scope()
+    a = service.device("agency-a", "desk-r1", scope, data_dir=tmp_path / "a")
+    assert a.sync().ok
+    people = [service.person(size=5), service.person(size=7)]
+    for p in people:
+        assert a.check(service.answer(p, a.new_request().data)).ok
+    first = a.sync()
+    assert (first.uploaded, first.accepted) == (2, 2)
+    assert a.sync().uploaded == 0  # nothing pending any more
+    full = a.sync(full=True)
+    assert full.ok and full.uploaded == 2 and full.accepted == 0 and full.duplicates == 0 and full.new_conflicts == 0
+    assert not a.conflicts()
+    assert service.registrar.scope_stats(scope)["enrollments"] == 2
+    a.close()
