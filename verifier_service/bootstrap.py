@@ -160,6 +160,20 @@ class Bootstrap:
             return tl_service.sign(s, key, now=self.rt.now(), validity=s_.trust_list_validity,
                                    grace=s_.trust_list_grace, actor=ACTOR)
 
+    def build_trust_list(self) -> bytes:
+        """The next payload, unsigned (wire bytes), for an authority that signs offline."""
+        from sdk.wire import encode
+
+        s_ = self.rt.settings
+        with self.rt.store.read() as s:
+            return encode(tl_service.build(s, now=self.rt.now(), validity=s_.trust_list_validity,
+                                           grace=s_.trust_list_grace))
+
+    def import_trust_list(self, signed: bytes, anchor: bytes) -> tl_service.TrustListInfo:
+        """Store a list signed offline by the authority whose public key is ``anchor``."""
+        with self.rt.store.write() as s:
+            return tl_service.import_signed(s, signed, anchor, now=self.rt.now(), actor=ACTOR)
+
     def trust_anchor(self) -> bytes | None:
         """The public key of the latest list's signer (or of the service's own key)."""
         with self.rt.store.read() as s:

@@ -315,6 +315,57 @@ def tl_sign(
         typer.echo(f"trust anchor: {info.anchor}")
 
 
+@tl_app.command("build")
+def tl_build(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the unsigned payload (CBOR).")],
+    data_dir: DataDir = None, database_url: DbUrl = None, dev: Dev = False,
+) -> None:
+    """Write the next list, unsigned, for the authority to sign offline (`sign-offline`)."""
+    with _bootstrap(_settings(data_dir, database_url, dev)) as b:
+        data = b.build_trust_list()
+    out.write_bytes(data)
+    typer.echo(f"unsigned trust list payload ({len(data)} bytes) written to {out}")
+
+
+@tl_app.command("sign-offline")
+def tl_sign_offline(
+    payload: Annotated[Path, typer.Option("--payload", help="The payload from `trust-list build`.")],
+    key_file: Annotated[Path, typer.Option("--key-file", help="The trust-list key (PEM or base64).")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the signed list.")],
+) -> None:
+    """Sign a payload on the authority's offline machine: no database, no KEK, no network."""
+    from sdk.trust import sign_trust_list
+    from sdk.wire import TrustListPayload, decode
+    from verifier_service.services import trust_list as tl_service
+
+    with _fail_cleanly():
+        p = decode(payload.read_bytes(), TrustListPayload)
+        key = tl_service.load_signing_key(key_file)
+        signed = sign_trust_list(p, key)
+    out.write_bytes(signed)
+    typer.echo(f"trust list #{p.sequence} signed ({len(signed)} bytes) -> {out}; "
+               f"anchor {tl_service.public_key_of(key).hex()}")
+
+
+@tl_app.command("import")
+def tl_import(
+    signed: Annotated[Path, typer.Argument(help="The signed list from `sign-offline`.")],
+    anchor: Annotated[str | None, typer.Option(help="The authority's public key (hex); default: "
+                                                    "ZKAID_TRUST_ANCHOR, else the signer of the stored list.")] = None,
+    data_dir: DataDir = None, database_url: DbUrl = None, dev: Dev = False,
+) -> None:
+    """Store a list signed offline, after checking its signature and that it is newer."""
+    s = _settings(data_dir, database_url, dev)
+    with _bootstrap(s) as b:
+        pinned = anchor or s.trust_anchor
+        key = bytes.fromhex(pinned) if pinned else b.trust_anchor()
+        if key is None:
+            typer.echo("error: give --anchor (the authority's public key) for the first list", err=True)
+            raise typer.Exit(2)
+        info = b.import_trust_list(signed.read_bytes(), key)
+    typer.echo(f"trust list #{info.sequence} imported: {info.issuers} issuers, {info.verifiers} verifiers")
+
+
 @tl_app.command("show")
 def tl_show(data_dir: DataDir = None, database_url: DbUrl = None, dev: Dev = False) -> None:
     """The latest signed list: sequence, dates, entries, anchor."""

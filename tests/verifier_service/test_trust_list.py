@@ -138,3 +138,35 @@ def test_issuer_secrets_are_sealed(dep: Deployment) -> None:
             except FileNotFoundError:
                 continue
             assert key.secret_key not in raw
+
+
+def test_offline_authority_build_sign_import(dep: Deployment) -> None:
+    """The authority's key never touches the service: build the payload, sign it elsewhere
+    with the SDK alone, import it; imports are checked for signature and order."""
+    from sdk.errors import TrustListError
+    from sdk.trust import sign_trust_list
+    from sdk.wire import TrustListPayload, decode
+    from verifier_service.services.errors import Conflict
+
+    rt = dep.rt
+    authority = Ed25519PrivateKey.generate()
+    anchor = tl_service.public_key_of(authority)
+    with Bootstrap(rt.settings, runtime=rt) as b:
+        payload = decode(b.build_trust_list(), TrustListPayload)
+        assert payload.sequence == dep.trust_list().sequence + 1 and payload.issuers
+        signed = sign_trust_list(payload, authority)  # on the offline machine
+        try:
+            b.import_trust_list(signed, tl_service.public_key_of(Ed25519PrivateKey.generate()))
+            raise AssertionError("a list under another anchor was imported")
+        except TrustListError as exc:
+            assert exc.reason == "unknown_signer"
+        info = b.import_trust_list(signed, anchor)
+        assert info.sequence == payload.sequence and info.anchor == anchor.hex()
+        try:
+            b.import_trust_list(signed, anchor)  # the same list again: not newer
+            raise AssertionError("a replayed list was imported")
+        except Conflict as exc:
+            assert exc.reason == "trust_list_rollback"
+    served = dep.client.get("/v1/trust-list")
+    assert served.content == signed and served.headers["etag"] == f'"{payload.sequence}"'
+    assert load_trust_list(served.content, [TrustAnchor(anchor)]).sequence == payload.sequence

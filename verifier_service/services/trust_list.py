@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from sdk.credential import Schema
 from sdk.errors import TrustListError, ZkaidError
 from sdk.trust import TrustAnchor, TrustList, build_payload, load_trust_list, sign_trust_list
-from sdk.wire import IssuerEntry, VerifierEntry, ed25519_kid
+from sdk.wire import IssuerEntry, TrustListPayload, VerifierEntry, ed25519_kid
 from verifier_service.registry.db import TRUST_LIST_LOCK, xact_lock
 from verifier_service.registry.models import IssuerKeyRow, SchemaRow, TrustListRow, VerifierKeyRow
 from verifier_service.services import audit
@@ -34,7 +34,9 @@ from verifier_service.services.errors import Conflict, Unavailable
 __all__ = [
     "TrustListCache",
     "TrustListInfo",
+    "build",
     "generate_signing_key",
+    "import_signed",
     "latest",
     "load_signing_key",
     "public_key_of",
@@ -108,10 +110,9 @@ def latest_info(session: Session) -> TrustListInfo | None:
     return _info(row) if row is not None else None
 
 
-def sign(session: Session, key: Ed25519PrivateKey, *, now: int, validity: int, grace: int, actor: str,
-         agency: str | None = None) -> TrustListInfo:
-    """Build the payload from the registry as it is now, sign it and store it."""
-    xact_lock(session, TRUST_LIST_LOCK)
+def build(session: Session, *, now: int, validity: int, grace: int) -> TrustListPayload:
+    """The next payload from the registry as it is now (unsigned), e.g. to carry to an
+    authority that signs offline."""
     seq = (session.scalar(select(func.max(TrustListRow.sequence))) or 0) + 1
     issuers = [
         IssuerEntry(bytes.fromhex(r.kid), r.name, r.public_key, r.suite, r.nym_count,
@@ -128,19 +129,46 @@ def sign(session: Session, key: Ed25519PrivateKey, *, now: int, validity: int, g
     schemas = [Schema.from_json(r.definition).to_def()
                for r in session.scalars(select(SchemaRow).order_by(SchemaRow.schema_id, SchemaRow.version))]
     try:
-        payload = build_payload(sequence=seq, issued_at=now, next_update=now + validity, grace=grace,
-                                issuers=issuers, verifiers=verifiers, schemas=schemas)
-        signed = sign_trust_list(payload, key)
+        return build_payload(sequence=seq, issued_at=now, next_update=now + validity, grace=grace,
+                             issuers=issuers, verifiers=verifiers, schemas=schemas)
     except ZkaidError as exc:  # e.g. too many keys for one list: retire old ones first
         raise Conflict(f"the trust list cannot be built: {exc.message}", reason=f"trust_list_{exc.reason}") from exc
-    pub = public_key_of(key)
-    row = TrustListRow(sequence=seq, signed=signed, issued_at=now, next_update=now + validity, grace=grace,
-                       signer_kid=ed25519_kid(pub).hex(), signer_public_key=pub, created_at=now)
+
+
+def _store(session: Session, tl: TrustList, public_key: bytes, *, now: int, actor: str, agency: str | None,
+           action: str) -> TrustListInfo:
+    p = tl.payload
+    row = TrustListRow(sequence=p.sequence, signed=tl.signed, issued_at=p.issued_at, next_update=p.next_update,
+                       grace=p.grace, signer_kid=ed25519_kid(public_key).hex(), signer_public_key=public_key,
+                       created_at=now)
     session.add(row)
-    audit.record(session, at=now, agency=agency, actor=actor, action="trust_list.sign", target=str(seq),
-                 issuers=len(issuers), verifiers=len(verifiers), schemas=len(schemas), anchor=pub.hex())
+    audit.record(session, at=now, agency=agency, actor=actor, action=action, target=str(p.sequence),
+                 issuers=len(p.issuers), verifiers=len(p.verifiers), schemas=len(p.schemas), anchor=public_key.hex())
     session.flush()
     return _info(row)
+
+
+def sign(session: Session, key: Ed25519PrivateKey, *, now: int, validity: int, grace: int, actor: str,
+         agency: str | None = None) -> TrustListInfo:
+    """Build the payload from the registry as it is now, sign it and store it."""
+    xact_lock(session, TRUST_LIST_LOCK)
+    payload = build(session, now=now, validity=validity, grace=grace)
+    pub = public_key_of(key)
+    tl = load_trust_list(sign_trust_list(payload, key), [TrustAnchor(pub)])
+    return _store(session, tl, pub, now=now, actor=actor, agency=agency, action="trust_list.sign")
+
+
+def import_signed(session: Session, signed: bytes, anchor: bytes, *, now: int, actor: str,
+                  agency: str | None = None) -> TrustListInfo:
+    """Store a list the authority signed offline: it must verify under ``anchor`` and come
+    after the latest stored list (TrustListError / Conflict otherwise)."""
+    xact_lock(session, TRUST_LIST_LOCK)
+    tl = load_trust_list(signed, [TrustAnchor(anchor)])
+    row = latest(session)
+    if row is not None and tl.sequence <= row.sequence:
+        raise Conflict(f"trust list #{tl.sequence} is not newer than the stored #{row.sequence}",
+                       reason="trust_list_rollback")
+    return _store(session, tl, anchor, now=now, actor=actor, agency=agency, action="trust_list.import")
 
 
 def sign_if_due(session: Session, key: Ed25519PrivateKey, *, now: int, validity: int, grace: int,
