@@ -484,6 +484,25 @@ class WalletService:
     def cards(self) -> list[CardView]:
         return [self._card_view(c) for c in self._require().cards]
 
+    def remove_card(self, card_id: str) -> None:
+        """Delete a card from this phone (the person's choice, e.g. a shared phone). The
+        registrar can re-issue it; the recovery code keeps the same pseudonyms."""
+        state = self._require()
+        if not any(c.id == card_id for c in state.cards):
+            raise WalletError("there is no such card on this phone", reason="unknown_card")
+        new = state.copy()
+        new.cards = [c for c in new.cards if c.id != card_id]
+        self._commit(new)
+
+    def clear_history(self) -> int:
+        """Forget the record of past presentations kept on this phone; returns how many."""
+        state = self._require()
+        n = len(state.history)
+        new = state.copy()
+        new.history = []
+        self._commit(new)
+        return n
+
     def _card_view(self, record: CardRecord) -> CardView:
         t = self.t
         schema = self._schema(record.schema_ref)

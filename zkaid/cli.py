@@ -250,6 +250,24 @@ def wallet_cards(folder: WalletDir, pin: Pin) -> None:
         typer.echo(str(c))
 
 
+@wallet_app_cli.command("forget")
+def wallet_forget(
+    folder: WalletDir, pin: Pin,
+    card: Annotated[str | None, typer.Option(help="Remove this card (its id, from `zkaid wallet cards`).")] = None,
+    history: Annotated[bool, typer.Option("--history", help="Clear the history of presentations.")] = False,
+) -> None:
+    """Remove a card or clear the history kept on this phone."""
+    if card is None and not history:
+        raise _fail("give --card ID and/or --history")
+    w = _wallet(folder)
+    w.unlock(pin)
+    if card is not None:
+        w.remove_card(card)
+        typer.echo(f"card {card} removed")
+    if history:
+        typer.echo(f"{w.clear_history()} presentation(s) forgotten")
+
+
 @wallet_app_cli.command("present")
 def wallet_present(
     folder: WalletDir, pin: Pin,

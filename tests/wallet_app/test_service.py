@@ -451,3 +451,26 @@ def test_history_failure_still_shows_the_code(with_card: WalletService, agency: 
     assert not codes.history_saved
     assert agency.verify(codes.payload, request).disclosed == {"region": "north"}
     assert with_card.history() == []
+
+
+def test_the_person_can_remove_a_card_and_clear_the_history(with_card: WalletService, agency: DemoAgency) -> None:
+    """Data subject control on a shared phone: forget the history, remove a card; both are
+    gone from the encrypted vault after a restart, and nothing else changes."""
+    request = agency.request()
+    with_card.consider_request(request)
+    with_card.accept()
+    assert len(with_card.history()) == 1
+    assert with_card.clear_history() == 1
+    assert with_card.history() == []
+    (card,) = with_card.cards()
+    with pytest.raises(WalletError) as exc:
+        with_card.remove_card("no-such-card")
+    assert exc.value.reason == "unknown_card"
+    with_card.remove_card(card.id)
+    assert with_card.cards() == []
+    with_card.lock()
+    with_card.unlock(PIN)
+    assert with_card.cards() == [] and with_card.history() == []
+    with pytest.raises(WalletError) as exc:  # nothing left to answer with
+        with_card.consider_request(agency.request())
+    assert exc.value.reason == "no_cards"

@@ -135,6 +135,12 @@ def test_whole_journey(make_service: Callable[..., WalletService], agency: DemoA
         ui.idle()
         texts = ui.texts()
         assert "Agency B field desk" in texts and "North" in texts and "Household size is at least 5" in texts
+        # the person may forget the history: two taps, and it is gone from the phone
+        ui.press("history.clear")
+        assert svc.history()  # the first tap only asks
+        ui.press("history.clear_confirm")
+        assert svc.history() == [] and ui.screen.empty
+        assert "Agency B field desk" not in ui.texts()
 
 
 def test_single_code_presentation(with_card: WalletService, agency: DemoAgency, tmp_path: Path) -> None:

@@ -25,8 +25,19 @@ class HistoryItem(BoxLayout):
 
 class HistoryScreen(WalletScreen):
     empty = BooleanProperty(True)
+    confirming = BooleanProperty(False)
+
+    def clear(self) -> None:
+        """Two taps: the first asks, the second forgets the history on this phone."""
+        if not self.confirming:
+            self.confirming = True
+            return
+        self.confirming = False
+        self.app.service.clear_history()
+        self.on_pre_enter()
 
     def on_pre_enter(self, *_a: Any) -> None:
+        self.confirming = False
         box = self.ids.entries
         box.clear_widgets()
         if not self.app.service.is_unlocked:
