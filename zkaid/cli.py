@@ -200,24 +200,43 @@ def wallet_create(
     anchor: Annotated[str, typer.Option(help="Trust-list public key (hex), from the agency.")],
     pin: Pin,
     service_url: Annotated[str | None, typer.Option(help="Agency service address.")] = None,
+    recovery_qr: Annotated[Path | None, typer.Option(help="Also write the recovery code as a QR image "
+                                                          "(PNG) to print and keep with the paper.")] = None,
 ) -> None:
     """Create a wallet; prints the recovery code once (write it down)."""
     w = _wallet(folder, anchor=anchor, service_url=service_url)
     ob = w.new_onboarding()
     w.check_written(ob, {g: ob.groups[g - 1] for g in ob.checks})  # the person typed them back
     w.finish_onboarding(ob, pin)
-    typer.echo(f"recovery code (shown once): {ob.seed.recovery_code()}")
+    code = ob.seed.recovery_code()
+    typer.echo(f"recovery code (shown once): {code}")
+    if recovery_qr is not None:
+        from sdk.transport import render_code
+
+        recovery_qr.write_bytes(render_code(code.encode("ascii")).png())
+        typer.echo(f"recovery code QR written to {recovery_qr}: print it, then delete the file")
 
 
 @wallet_app_cli.command("restore")
 def wallet_restore(
     folder: WalletDir,
     anchor: Annotated[str, typer.Option(help="Trust-list public key (hex).")],
-    code: Annotated[str, typer.Option(help="The paper recovery code.")],
     pin: Pin,
+    code: Annotated[str | None, typer.Option(help="The paper recovery code.")] = None,
+    code_image: Annotated[Path | None, typer.Option(help="A photo or scan of the recovery code QR.")] = None,
     service_url: Annotated[str | None, typer.Option(help="Agency service address.")] = None,
 ) -> None:
     """Restore a wallet from its recovery code (credentials are re-issued by the registrar)."""
+    if code_image is not None:
+        from sdk.transport import scan_image
+
+        scan = scan_image(str(code_image))
+        raw = scan.data or (scan.foreign[0] if scan.foreign else None)  # plain text, not a zkaid message
+        if not raw:
+            raise _fail(f"no readable QR code in {code_image}")
+        code = raw.decode("ascii", errors="replace")
+    if not code:
+        raise _fail("give --code or --code-image")
     w = _wallet(folder, anchor=anchor, service_url=service_url)
     w.restore(code, pin, replace=True)
     typer.echo("wallet restored; ask the registrar to re-issue your card")
