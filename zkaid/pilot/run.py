@@ -380,7 +380,10 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
         firsts = [v for v in visits if v.kind != "duplicate"]
         dups = [v for v in visits if v.kind == "duplicate"]
         rng.shuffle(firsts)
-        ordered = firsts + dups  # people come back later in the day
+        # a replayed screenshot needs someone's earlier answer: replays come after the others
+        replays = [v for v in firsts if v.attack == "replay"]
+        firsts = [v for v in firsts if v.attack != "replay"]
+        ordered = firsts + replays + dups  # people come back later in the day
         report.duplicate_attempts.update(v.attack for v in dups)
         report.attack_attempts.update(v.attack for v in visits if v.kind == "attack")
 
