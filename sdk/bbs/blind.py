@@ -32,6 +32,8 @@ from sdk.bbs.utils import (
     messages_to_scalars,
     random_scalars,
 )
+from sdk.bbs.utils import BackendArg as Backend
+from sdk.bbs.utils import SuiteArg as Suite
 from sdk.curves import CurveBackend, get_backend
 from sdk.curves.base import G1
 from sdk.curves.hashing import i2osp
@@ -52,9 +54,6 @@ __all__ = [
     "octets_to_commitment_with_proof",
     "verify_blind_sign",
 ]
-
-Suite = str | Ciphersuite
-Backend = str | CurveBackend | None
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ from sdk.bbs.proof import (
 )
 from sdk.bbs.signature import core_verify
 from sdk.bbs.utils import RNG, R, hash_to_scalar, messages_to_scalars, random_scalars
+from sdk.bbs.utils import BackendArg as Backend
+from sdk.bbs.utils import SuiteArg as Suite
 from sdk.curves import CurveBackend, get_backend
 from sdk.curves.base import G1
 from sdk.curves.hashing import i2osp
@@ -62,8 +64,6 @@ __all__ = [
     "verify_finalize_with_nym_scalars",
 ]
 
-Suite = str | Ciphersuite
-Backend = str | CurveBackend | None
 
 MAX_NYMS = 1024
 

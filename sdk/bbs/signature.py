@@ -13,15 +13,14 @@ from sdk.bbs.ciphersuite import Ciphersuite, resolve_suite
 from sdk.bbs.encoding import octets_to_pubkey, octets_to_signature, signature_to_octets
 from sdk.bbs.generators import Generators, create_generators, p1_point
 from sdk.bbs.keys import octets_to_secret_key
+from sdk.bbs.utils import BackendArg as Backend
 from sdk.bbs.utils import R, calculate_domain, hash_to_scalar, messages_to_scalars
+from sdk.bbs.utils import SuiteArg as Suite
 from sdk.curves import CurveBackend, get_backend
 from sdk.curves.base import G1
 from sdk.errors import EncodingError, ParameterError
 
 __all__ = ["compute_B", "core_sign", "core_verify", "sign", "verify"]
-
-Suite = str | Ciphersuite
-Backend = str | CurveBackend | None
 
 
 def compute_B(

@@ -11,13 +11,16 @@ from collections.abc import Callable, Sequence
 
 from sdk.bbs.ciphersuite import Ciphersuite
 from sdk.bbs.generators import Generators
+from sdk.curves import CurveBackend
 from sdk.curves.hashing import BLS12_381_R, expand_message, i2osp, os2ip
 from sdk.curves.hashing import hash_to_scalar as _h2s
 from sdk.errors import ParameterError
 
 __all__ = [
     "RNG",
+    "BackendArg",
     "R",
+    "SuiteArg",
     "calculate_domain",
     "calculate_random_scalars",
     "hash_to_scalar",
@@ -35,6 +38,10 @@ R = BLS12_381_R
 # rng(count) -> list of `count` scalars in [0, r). The real one is calculate_random_scalars;
 # tests and vectors inject seeded_random_scalars through it (never in production).
 RNG = Callable[[int], list[int]]
+
+# What the public functions accept for ``suite=`` and ``backend=``.
+SuiteArg = str | Ciphersuite
+BackendArg = str | CurveBackend | None
 
 
 def hash_to_scalar(msg: bytes, dst: bytes, suite: Ciphersuite) -> int:
