@@ -63,6 +63,11 @@ class PilotReport:
     throughput: dict[str, float] = field(default_factory=dict)
     wall_seconds: float = 0.0
     invariants: dict[str, bool] = field(default_factory=dict)
+    # Phases added by later features (lifecycle, linkage, referrals, ...): each phase module
+    # records its counts under its own name and its invariants in ``phase_invariants``;
+    # ``check_invariants`` merges them, so no phase edits another phase's code.
+    phases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    phase_invariants: dict[str, bool] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ derived
     @property
@@ -83,6 +88,7 @@ class PilotReport:
             ),
             "each household enrolled at most once in the registry": self.registry.get("enrollments", 0)
             <= self.enrolled_households,
+            **self.phase_invariants,
         }
         return self.invariants
 
