@@ -23,15 +23,18 @@ def alembic_config() -> Config:
     return cfg
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+def head_revision() -> str | None:
+    """The newest revisions, comma-joined in sorted order. Features add their tables as
+    branches off the initial schema (one head each), so this is a set, not one id."""
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def current_revision(store: Store) -> str | None:
+    """The revisions the database is at, in the same form as :func:`head_revision`."""
     with store.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def upgrade(store: Store) -> None:
@@ -42,4 +45,4 @@ def upgrade(store: Store) -> None:
         if store.dialect == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
