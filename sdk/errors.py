@@ -23,6 +23,7 @@ __all__ = [
     "OfflineError",
     "ParameterError",
     "QRDecodeError",
+    "ReferralError",
     "ServiceError",
     "TransportError",
     "TrustListError",
@@ -124,6 +125,14 @@ class OfflineError(ServiceError):
     """The agency service could not be reached (no network, timeout, refused)."""
 
     default_reason = "offline"
+
+
+class ReferralError(ZkaidError):
+    """A referral cannot be sealed, opened, consented to or accepted; ``reason`` says why
+    (wrong_recipient, tampered, expired, replayed, unknown_type, note_too_long,
+    consent_mismatch, ...; see sdk.referral)."""
+
+    default_reason = "referral"
 
 
 class TransportError(ZkaidError):

@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sdk.errors import TrustListError, WireError
 from sdk.wire import (
     IssuerEntry,
+    ReferralKeyEntry,
+    ReferralTypeDef,
     SchemaDef,
     TrustListPayload,
     VerifierEntry,
@@ -44,6 +46,7 @@ __all__ = [
     "build_payload",
     "check_update",
     "load_trust_list",
+    "referral_kid",
     "sign_trust_list",
 ]
 
@@ -53,6 +56,11 @@ MAX_TRUST_LIST_BYTES = 8 * 1024 * 1024 + 1024
 def bbs_kid(public_key: bytes) -> bytes:
     """Key id of a BBS issuer key: SHA-256("zkaid-kid-bbs" || 96-byte public key)[:8]."""
     return hashlib.sha256(b"zkaid-kid-bbs" + public_key).digest()[:8]
+
+
+def referral_kid(suite: str, public_key: bytes) -> bytes:
+    """Key id of an HPKE referral key: SHA-256("zkaid-kid-referral" || suite || 0x00 || public key)[:8]."""
+    return hashlib.sha256(b"zkaid-kid-referral" + suite.encode("utf-8") + b"\x00" + public_key).digest()[:8]
 
 
 class FreshnessState(StrEnum):
@@ -126,6 +134,23 @@ class TrustList:
                 return s
         return None
 
+    def referral_key(self, kid: bytes) -> ReferralKeyEntry | None:
+        for entry in self.payload.referral_keys or ():
+            if entry.kid == kid:
+                return entry
+        return None
+
+    def referral_keys_for(self, agency: str, now: int) -> tuple[ReferralKeyEntry, ...]:
+        """The agency's referral keys valid at ``now``, newest (latest not_before) first."""
+        keys = [k for k in self.payload.referral_keys or () if k.agency == agency and k.not_before <= now < k.not_after]
+        return tuple(sorted(keys, key=lambda k: k.not_before, reverse=True))
+
+    def referral_type(self, type_id: str) -> ReferralTypeDef | None:
+        for t in self.payload.referral_types or ():
+            if t.id == type_id:
+                return t
+        return None
+
     def freshness(self, now: int) -> Freshness:
         p = self.payload
         grace_ends = p.next_update + p.grace
@@ -172,7 +197,8 @@ def sign_trust_list(payload: TrustListPayload, key: Ed25519PrivateKey) -> bytes:
 
 
 def _check_payload(iss: Sequence[IssuerEntry], ver: Sequence[VerifierEntry], sch: Sequence[SchemaDef],
-                   issued_at: int, next_update: int) -> None:
+                   issued_at: int, next_update: int, rkeys: Sequence[ReferralKeyEntry] = (),
+                   rtypes: Sequence[ReferralTypeDef] = ()) -> None:
     if len({i.kid for i in iss}) != len(iss) or len({v.kid for v in ver}) != len(ver):
         raise TrustListError("duplicate key id in trust list", reason="duplicate_key")
     if len({(s.id, s.version) for s in sch}) != len(sch):
@@ -185,17 +211,24 @@ def _check_payload(iss: Sequence[IssuerEntry], ver: Sequence[VerifierEntry], sch
     for v in ver:
         if ed25519_kid(v.public_key) != v.kid or v.not_after <= v.not_before:
             raise TrustListError(f"verifier entry '{v.name}' is inconsistent", reason="malformed")
+    if len({k.kid for k in rkeys}) != len(rkeys) or len({t.id for t in rtypes}) != len(rtypes):
+        raise TrustListError("duplicate referral key or referral type", reason="duplicate_key")
+    for k in rkeys:
+        if referral_kid(k.suite, k.public_key) != k.kid or k.not_after <= k.not_before:
+            raise TrustListError(f"referral key entry '{k.name}' is inconsistent", reason="malformed")
 
 
 def build_payload(
     *, sequence: int, issued_at: int, next_update: int, grace: int,
     issuers: Iterable[IssuerEntry], verifiers: Iterable[VerifierEntry] = (),
-    schemas: Iterable[SchemaDef] = (),
+    schemas: Iterable[SchemaDef] = (), referral_keys: Iterable[ReferralKeyEntry] = (),
+    referral_types: Iterable[ReferralTypeDef] = (),
 ) -> TrustListPayload:
     """Assemble a payload, refusing duplicate key ids or schema versions."""
     iss, ver, sch = tuple(issuers), tuple(verifiers), tuple(schemas)
-    _check_payload(iss, ver, sch, issued_at, next_update)
-    return TrustListPayload(sequence, issued_at, next_update, grace, iss, ver, sch)
+    rk, rt = tuple(referral_keys), tuple(referral_types)
+    _check_payload(iss, ver, sch, issued_at, next_update, rk, rt)
+    return TrustListPayload(sequence, issued_at, next_update, grace, iss, ver, sch, rk or None, rt or None)
 
 
 def load_trust_list(data: bytes, anchors: Sequence[TrustAnchor]) -> TrustList:
@@ -220,5 +253,6 @@ def load_trust_list(data: bytes, anchors: Sequence[TrustAnchor]) -> TrustList:
         payload = decode(env.payload, TrustListPayload)
     except WireError as exc:
         raise TrustListError(f"the trust list content is malformed: {exc}", reason="malformed") from exc
-    _check_payload(payload.issuers, payload.verifiers, payload.schemas, payload.issued_at, payload.next_update)
+    _check_payload(payload.issuers, payload.verifiers, payload.schemas, payload.issued_at, payload.next_update,
+                   payload.referral_keys or (), payload.referral_types or ())
     return TrustList(payload, bytes(data), env.kid)

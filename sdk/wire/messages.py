@@ -36,6 +36,8 @@ __all__ = [
     "PredicateSpec",
     "Presentation",
     "PresentationRequest",
+    "ReferralKeyEntry",
+    "ReferralTypeDef",
     "SchemaDef",
     "StoredCredential",
     "Struct",
@@ -251,6 +253,42 @@ class VerifierEntry(Struct):
     )
 
 
+@dataclass(frozen=True)
+class ReferralKeyEntry(Struct):
+    """An agency's HPKE public key for referrals addressed to it (sdk.referral, specs/referrals.md)."""
+
+    kid: bytes
+    agency: str
+    name: str
+    suite: str
+    public_key: bytes
+    not_before: int
+    not_after: int
+
+    FIELDS = (
+        Field(0, "kid", KID),
+        Field(1, "agency", tstr(64, 1)),
+        Field(2, "name", tstr(256, 1)),
+        Field(3, "suite", tstr(64, 1)),
+        Field(4, "public_key", bstr(32, 1216)),
+        Field(5, "not_before", uint()),
+        Field(6, "not_after", uint()),
+    )
+
+
+@dataclass(frozen=True)
+class ReferralTypeDef(Struct):
+    """A kind of referral the agencies agreed on, with its label per language."""
+
+    id: str
+    labels: dict[str, str]
+
+    FIELDS = (
+        Field(0, "id", tstr(64, 1)),
+        Field(1, "labels", map_of(tstr(16, 1), tstr(256, 1), 32)),
+    )
+
+
 # ----------------------------------------------------------------------- messages
 
 
@@ -424,6 +462,8 @@ class TrustListPayload(Message):
     issuers: tuple[IssuerEntry, ...]
     verifiers: tuple[VerifierEntry, ...]
     schemas: tuple[SchemaDef, ...]
+    referral_keys: tuple[ReferralKeyEntry, ...] | None = None
+    referral_types: tuple[ReferralTypeDef, ...] | None = None
 
     TYPE = 7
     MAX_BYTES = 8 * 1024 * 1024
@@ -435,4 +475,6 @@ class TrustListPayload(Message):
         Field(6, "issuers", array_of(struct(IssuerEntry), 512)),
         Field(7, "verifiers", array_of(struct(VerifierEntry), 4096)),
         Field(8, "schemas", array_of(struct(SchemaDef), 256)),
+        Field(9, "referral_keys", array_of(struct(ReferralKeyEntry), 1024), optional=True),
+        Field(10, "referral_types", array_of(struct(ReferralTypeDef), 256), optional=True),
     )
