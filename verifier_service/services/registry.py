@@ -249,6 +249,7 @@ def sync(store: Store, *, now: int, principal: Principal, device_id: str, scopes
 def _upload(s: Session, *, now: int, principal: Principal, device_pk: int, device_id: str, sids: dict[str, int],
             items: Sequence[SyncItem], result: SyncResult) -> None:
     existing: dict[tuple[int, bytes], tuple[str, int | None, int]] = {}
+    reported: set[tuple[int, bytes, int]] = set()
     pseudonyms = sorted({it.pseudonym for it in items})
     for k in range(0, len(pseudonyms), _CHUNK):
         chunk = pseudonyms[k:k + _CHUNK]
@@ -257,6 +258,12 @@ def _upload(s: Session, *, now: int, principal: Principal, device_pk: int, devic
                    Enrollment.enrolled_at).where(Enrollment.pseudonym.in_(chunk))
         ):
             existing[(scope_id, bytes(p))] = (agency, dpk, at)
+        # duplicates this device reported already: a re-sent batch must not record them again
+        for scope_id, p, at in s.execute(
+            select(DuplicateEvent.scope_id, DuplicateEvent.pseudonym, DuplicateEvent.second_enrolled_at)
+            .where(DuplicateEvent.pseudonym.in_(chunk), DuplicateEvent.second_device_pk == device_pk)
+        ):
+            reported.add((scope_id, bytes(p), at))
     new_rows: list[dict[str, object]] = []
     dup_rows: list[dict[str, object]] = []
     for it in items:
@@ -268,6 +275,13 @@ def _upload(s: Session, *, now: int, principal: Principal, device_pk: int, devic
                 result.replayed += 1  # the same upload again (e.g. its answer was lost)
                 continue
             result.duplicates.append(SyncDuplicate(it.scope, it.pseudonym, agency, at, it.enrolled_at))
+            seen = (key[0], it.pseudonym, it.enrolled_at)
+            if seen in reported:
+                # this device told us about this encounter before (a retry after a lost answer,
+                # or the item twice in one batch): answer it again, record it once
+                result.replayed += 1
+                continue
+            reported.add(seen)
             dup_rows.append(dict(scope_id=key[0], pseudonym=it.pseudonym, first_agency_id=agency,
                                  first_enrolled_at=at, second_agency_id=principal.agency,
                                  second_device_pk=device_pk, second_enrolled_at=it.enrolled_at,

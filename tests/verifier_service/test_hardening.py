@@ -1,0 +1,53 @@
+"""Fixes from the load and fault tests of issue 16: each test failed before its fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tests.verifier_service.helpers import SCOPE, Deployment, pseudonyms
+from verifier_service.registry.models import DuplicateEvent
+
+P = pseudonyms(30, seed=16)
+
+
+def _item(p: bytes, at: int, scope: str = SCOPE) -> dict[str, Any]:
+    return {"scope": scope, "pseudonym": p.hex(), "enrolled_at": at}
+
+
+def _count(dep: Deployment, model: type[Any]) -> int:
+    with dep.rt.store.read() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_resending_a_sync_batch_records_its_duplicates_once(dep: Deployment) -> None:
+    c = dep.client
+    # agency A enrolls ten people online; B's desk met six of them again offline, plus four new
+    for p in P[:10]:
+        assert c.post("/v1/enrollments", json={"scope": SCOPE, "pseudonym": p.hex()},
+                      headers=dep.h("registrar_a")).status_code == 201
+    batch = {"device_id": "desk-1", "scopes": [SCOPE], "cursor": 0,
+             "enrollments": [_item(p, dep.clock.now - 60) for p in P[4:14]]}
+    first = c.post("/v1/sync", json=batch, headers=dep.h("device_b")).json()
+    assert first["accepted"] == 4 and len(first["duplicates"]) == 6
+    assert _count(dep, DuplicateEvent) == 6
+    # the answer was lost: the device sends the very same batch again, twice
+    for _ in range(2):
+        again = c.post("/v1/sync", json=batch, headers=dep.h("device_b")).json()
+        assert again["accepted"] == 0 and again["replayed"] == 10
+        # the device still learns about the duplicates it missed ...
+        assert sorted(d["pseudonym"] for d in again["duplicates"]) == sorted(p.hex() for p in P[4:10])
+    # ... but they are not recorded (or counted) a second time
+    assert _count(dep, DuplicateEvent) == 6
+    assert len(c.get("/v1/duplicates", headers=dep.h("admin_b")).json()) == 6
+    assert c.get(f"/v1/scopes/{SCOPE}/stats", headers=dep.h("admin_b")).json()["duplicates"] == 6
+    # an item repeated inside one batch is one duplicate event too
+    twice = {**batch, "enrollments": [_item(P[0], dep.clock.now - 30)] * 2}
+    r = c.post("/v1/sync", json=twice, headers=dep.h("device_b")).json()
+    assert len(r["duplicates"]) == 2 and r["replayed"] == 1  # each item answered
+    assert _count(dep, DuplicateEvent) == 7
+    # a later, different encounter of the same person is a new event
+    later = {**batch, "enrollments": [_item(P[0], dep.clock.now - 10)]}
+    assert len(c.post("/v1/sync", json=later, headers=dep.h("device_b")).json()["duplicates"]) == 1
+    assert _count(dep, DuplicateEvent) == 8
