@@ -26,7 +26,7 @@ from field_app.service import FieldService, Result
 __all__ = ["FieldApp", "run_app"]
 
 
-class FieldApp(App):  # type: ignore[misc]  # Kivy ships no type hints
+class FieldApp(App):  # Kivy ships no type hints
     lang = StringProperty("en")
     freshness = StringProperty("")
     freshness_state = StringProperty("none")  # fresh / stale / expired / none

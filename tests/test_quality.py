@@ -1,4 +1,4 @@
-"""The code stays lint-clean and type-checked (mypy --strict on sdk/), as configured in pyproject."""
+"""The code stays lint-clean and type-checked (mypy --strict on every package), as configured in pyproject."""
 
 from __future__ import annotations
 
@@ -18,6 +18,20 @@ def test_ruff_clean() -> None:
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
 
 
-def test_mypy_strict_sdk() -> None:
-    res = run("mypy", "--no-incremental", "sdk")
+def _packages() -> list[str]:
+    """Every first-party package, as pyproject's setuptools include list names them."""
+    import tomllib
+
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"]["find"]["include"]
+    names = sorted({pattern.rstrip("*").rstrip(".") for pattern in include})
+    return [n for n in names if (ROOT / n / "__init__.py").exists()]
+
+
+def test_every_package_is_checked() -> None:
+    assert {"sdk", "verifier_service", "wallet_app", "field_app", "zkaid"} <= set(_packages())
+
+
+def test_mypy_strict_every_package() -> None:
+    """mypy --strict (pyproject's overrides) on every package: sdk, the service, both apps, the CLI."""
+    res = run("mypy", "--no-incremental", *_packages())
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]

@@ -16,7 +16,7 @@ from field_app.screens.textures import texture_from_image
 __all__ = ["FieldRequestScreen"]
 
 
-class FieldRequestScreen(Screen):  # type: ignore[misc]  # Kivy ships no type hints
+class FieldRequestScreen(Screen):  # Kivy ships no type hints
     code = ObjectProperty(None, allownone=True)  # the QR texture
     ready = BooleanProperty(False)
     status = StringProperty("")

@@ -17,7 +17,7 @@ __all__ = ["RETRYABLE", "FieldResultScreen"]
 RETRYABLE = frozenset({"unreadable", "foreign", "not_presentation", "malformed"})
 
 
-class FieldResultScreen(Screen):  # type: ignore[misc]  # Kivy ships no type hints
+class FieldResultScreen(Screen):  # Kivy ships no type hints
     ok = BooleanProperty(False)
     verdict = StringProperty("")
     headline = StringProperty("")

@@ -19,7 +19,7 @@ __all__ = ["FieldScanScreen"]
 FRAMES_PER_SECOND = 15  # a 30 fps camera sampled every other frame; ~6 looks per 5 fps part
 
 
-class FieldScanScreen(Screen):  # type: ignore[misc]  # Kivy ships no type hints
+class FieldScanScreen(Screen):  # Kivy ships no type hints
     preview = ObjectProperty(None, allownone=True)
     received = NumericProperty(0)
     needed = NumericProperty(0)

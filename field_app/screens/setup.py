@@ -20,7 +20,7 @@ FIELDS = ("service_url", "agency", "device_id", "api_key", "scope", "anchor", "s
           "predicates", "purpose_en", "purpose_fr", "trust_list_file")
 
 
-class FieldSetupScreen(Screen):  # type: ignore[misc]  # Kivy ships no type hints
+class FieldSetupScreen(Screen):  # Kivy ships no type hints
     status = StringProperty("")
     signing = StringProperty("")
     has_key = BooleanProperty(False)

@@ -17,7 +17,7 @@ from field_app.service import SyncReport
 __all__ = ["FieldConflictRow", "FieldSyncScreen"]
 
 
-class FieldConflictRow(BoxLayout):  # type: ignore[misc]  # Kivy ships no type hints
+class FieldConflictRow(BoxLayout):  # Kivy ships no type hints
     """One duplicate for follow-up (RecycleView row)."""
 
     text = StringProperty("")
@@ -28,7 +28,7 @@ class FieldConflictRow(BoxLayout):  # type: ignore[misc]  # Kivy ships no type h
         App.get_running_app().root.get_screen("sync").follow_up(int(self.conflict_id))
 
 
-class FieldSyncScreen(Screen):  # type: ignore[misc]  # Kivy ships no type hints
+class FieldSyncScreen(Screen):  # Kivy ships no type hints
     stats = StringProperty("")
     report = StringProperty("")
     busy = BooleanProperty(False)

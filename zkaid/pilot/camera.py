@@ -10,6 +10,7 @@ code plus heavy blur. Randomness comes from a seeded numpy Generator (reproducib
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -42,7 +43,7 @@ def _background(rng: np.random.Generator) -> NDArray[np.uint8]:
 def photograph(code: NDArray[np.uint8], rng: np.random.Generator, *, model: CameraModel = CameraModel(),
                unreadable: bool = False) -> NDArray[np.uint8]:
     """A grayscale camera frame (1280x720) showing ``code`` (a grayscale rendered QR)."""
-    frame = _background(rng)
+    frame: NDArray[Any] = _background(rng)
     # the phone screen: the code on a bright display, scaled into the frame
     size = int(FRAME_H * rng.uniform(*model.code_height))
     screen = cv2.resize(code, (size, size), interpolation=cv2.INTER_AREA)
@@ -51,12 +52,12 @@ def photograph(code: NDArray[np.uint8], rng: np.random.Generator, *, model: Came
     cx = FRAME_W / 2 + rng.uniform(-0.15, 0.15) * FRAME_W
     cy = FRAME_H / 2 + rng.uniform(-0.05, 0.05) * FRAME_H
     half = size / 2
-    src = np.float32([[0, 0], [size, 0], [size, size], [0, size]])
-    corners = np.float32([[-half, -half], [half, -half], [half, half], [-half, half]])
+    src = np.array([[0, 0], [size, 0], [size, size], [0, size]], dtype=np.float32)
+    corners = np.array([[-half, -half], [half, -half], [half, half], [-half, half]], dtype=np.float32)
     jitter = rng.uniform(-model.max_tilt, model.max_tilt, corners.shape).astype(np.float32) * size
     angle = np.deg2rad(rng.uniform(-model.max_rotation_deg, model.max_rotation_deg))
-    rot = np.float32([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-    dst = (corners + jitter) @ rot.T + np.float32([cx, cy])
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]], dtype=np.float32)
+    dst = (corners + jitter) @ rot.T + np.array([cx, cy], dtype=np.float32)
     M = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
     cv2.warpPerspective(screen, M, (FRAME_W, FRAME_H), dst=frame, flags=cv2.INTER_LINEAR,
                         borderMode=cv2.BORDER_TRANSPARENT)
@@ -70,8 +71,9 @@ def photograph(code: NDArray[np.uint8], rng: np.random.Generator, *, model: Came
     sigma = rng.uniform(*model.blur_sigma)
     if sigma > 0.2:
         frame = cv2.GaussianBlur(frame, (0, 0), sigma)
-    noise = np.empty(frame.shape, dtype=np.int16)
-    cv2.randn(noise, 0, float(rng.uniform(*model.noise_sigma)))
+    noise: NDArray[Any] = np.empty(frame.shape, dtype=np.int16)
+    # OpenCV takes scalar mean and deviation here; its stubs only list arrays
+    cv2.randn(noise, 0, float(rng.uniform(*model.noise_sigma)))  # type: ignore[call-overload]
     frame = cv2.add(cv2.convertScaleAbs(frame, alpha=rng.uniform(0.85, 1.1), beta=rng.uniform(-15, 15)).astype(np.int16),
                     noise)
     img = np.asarray(np.clip(frame, 0, 255), dtype=np.uint8)

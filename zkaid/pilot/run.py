@@ -26,7 +26,7 @@ import random
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -427,22 +427,23 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
             answers.append((v, request, pres))
 
         # Phase B: the QR path (render, camera, decode) in worker processes
-        futures = []
-        for n, (v, _req, pres) in enumerate(answers):
-            if pres is None:
+        futures: list[Future[dict[str, Any]] | None] = []
+        for n, (v, _req, answer) in enumerate(answers):
+            if answer is None:
                 futures.append(None)
                 continue
-            futures.append(pool.submit(_qr_roundtrip, pres, cfg.seed * 100_003 + n, v.attack == "unreadable",
+            futures.append(pool.submit(_qr_roundtrip, answer, cfg.seed * 100_003 + n, v.attack == "unreadable",
                                        v.attack == "foreign", cfg.max_rescans))
 
         # Phase C: desks check what they read, in visit order
-        for (v, request, pres), fut in zip(answers, futures, strict=True):
+        for (v, request, shown), fut in zip(answers, futures, strict=True):
             h = v.household
             done += 1
             say("distribution", done, len(answers))
-            if pres is None:  # the wallet refused (expired, ...) or had nothing to replay
+            if shown is None:  # the wallet refused (expired, ...) or had nothing to replay
                 continue
-            qr = fut.result() if fut is not None else {"data": None}
+            pres = shown
+            qr: dict[str, Any] = fut.result() if fut is not None else {"data": None}
             for step in ("render", "photo", "scan"):
                 if f"{step}_ms" in qr:
                     report.timings.add({"render": "QR render (all frames)", "photo": "camera simulation",
