@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from verifier_service.problems import ProblemError
 from verifier_service.runtime import Runtime
-from verifier_service.services.auth import Principal, authenticate, require_role
+from verifier_service.services.auth import Principal, auth_generation, authenticate, require_role
 
 __all__ = [
     "CBOR",
@@ -44,19 +44,20 @@ async def get_principal(
     rt: RuntimeDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     key = creds.credentials if creds is not None else None
-    if key is not None:
-        hit = rt.auth_cache.get(key)
-        if hit is not None:
-            return hit
 
     def lookup() -> Principal:
         with rt.store.read() as s:
-            return authenticate(s, key)
+            if key is None:
+                return authenticate(s, key)
+            generation = auth_generation(s)
+            hit = rt.auth_cache.get(key, generation)
+            if hit is not None:
+                return hit
+            principal = authenticate(s, key)
+        rt.auth_cache.put(key, generation, principal)
+        return principal
 
-    principal = await run_in_threadpool(lookup)
-    if key is not None:
-        rt.auth_cache.put(key, principal)
-    return principal
+    return await run_in_threadpool(lookup)
 
 
 MemberDep = Annotated[Principal, Depends(get_principal)]

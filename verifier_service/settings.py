@@ -80,8 +80,8 @@ class Settings(BaseSettings):
 
     auth_cache_seconds: float = Field(
         default=5.0, ge=0, le=300,
-        description="How long a checked API key is remembered (0: check every request). A key revoked "
-        "through another worker stops working within this time.",
+        description="How long a checked API key is remembered (0: check every request). Every request "
+        "still reads the key generation, so a revocation through any worker or host takes effect at once.",
     )
 
     public_miss_limit: int = Field(

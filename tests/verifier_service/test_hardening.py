@@ -51,3 +51,29 @@ def test_resending_a_sync_batch_records_its_duplicates_once(dep: Deployment) -> 
     later = {**batch, "enrollments": [_item(P[0], dep.clock.now - 10)]}
     assert len(c.post("/v1/sync", json=later, headers=dep.h("device_b")).json()["duplicates"]) == 1
     assert _count(dep, DuplicateEvent) == 8
+
+
+def test_a_revoked_key_stops_at_once_on_every_instance(dep: Deployment) -> None:
+    """Two service instances (as two workers or two hosts) on one database, both caching
+    keys: a revocation through one is refused by the other on the very next request."""
+    from fastapi.testclient import TestClient
+
+    from verifier_service.app import create_app
+
+    assert dep.rt.settings.auth_cache_seconds > 0
+    other = create_app(dep.rt.settings)
+    body = {"scope": SCOPE, "pseudonym": P[20].hex()}
+    with TestClient(other, raise_server_exceptions=False) as c2:
+        for c in (dep.client, c2):  # the device key is now cached by both instances
+            assert c.get("/v1/scopes", headers=dep.h("device_b")).status_code == 200
+            assert c.get("/v1/scopes", headers=dep.h("registrar_b")).status_code == 200
+        assert dep.client.delete("/v1/admin/devices/desk-1", headers=dep.h("admin_b")).status_code == 204
+        r = c2.post("/v1/enrollments", json=body, headers=dep.h("device_b"))
+        assert r.status_code == 401, r.text
+        # an API key revoked through the other instance, likewise
+        key_id = dep.keys["registrar_b"].split("_")[1]
+        assert c2.delete(f"/v1/admin/api-keys/{key_id}", headers=dep.h("admin_b")).status_code == 204
+        assert dep.client.get("/v1/scopes", headers=dep.h("registrar_b")).status_code == 401
+        # keys that were not revoked keep working on both
+        for c in (dep.client, c2):
+            assert c.get("/v1/scopes", headers=dep.h("device_b2")).status_code == 200

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from verifier_service.registry.models import Agency, ApiKey, Device, VerifierKeyRow
 from verifier_service.services import audit
-from verifier_service.services.auth import ROLES, hash_key, new_api_key
+from verifier_service.services.auth import ROLES, bump_auth_generation, hash_key, new_api_key
 from verifier_service.services.errors import Conflict, Invalid, NotFound
 
 __all__ = [
@@ -130,6 +130,7 @@ def revoke_device(session: Session, *, now: int, agency: str, device_id: str, ac
                                                                VerifierKeyRow.revoked_at.is_(None))):
             vk.revoked_at = now
             revoked += 1
+        bump_auth_generation(session)
         audit.record(session, at=now, agency=agency, actor=actor, action="device.revoke", target=device_id)
     return revoked
 
@@ -178,4 +179,5 @@ def revoke_api_key(session: Session, *, now: int, agency: str, key_id: str, acto
         raise NotFound(f"no API key '{key_id}' in this agency", reason="unknown_key")
     if k.revoked_at is None:
         k.revoked_at = now
+        bump_auth_generation(session)
         audit.record(session, at=now, agency=agency, actor=actor, action="api_key.revoke", target=key_id)

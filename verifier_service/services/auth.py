@@ -18,9 +18,11 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from verifier_service.registry.models import Agency, ApiKey, Device
+from verifier_service.registry.models import Agency, ApiKey, Device, Meta
 from verifier_service.services.errors import Forbidden, Unauthorized
 
 __all__ = [
@@ -28,6 +30,8 @@ __all__ = [
     "AuthCache",
     "Principal",
     "authenticate",
+    "auth_generation",
+    "bump_auth_generation",
     "hash_key",
     "new_api_key",
     "require_role",
@@ -86,6 +90,24 @@ def authenticate(session: Session, key: str | None) -> Principal:
     return Principal(k.key_id, k.agency_id, k.role, bool(row[1]), k.device_pk, row[2])
 
 
+_GENERATION = "auth_generation"
+
+
+def auth_generation(session: Session) -> bytes:
+    """The current key generation: changes with every revocation, on every worker and host
+    sharing the database (one primary-key read per request)."""
+    return session.scalar(select(Meta.value).where(Meta.key == _GENERATION)) or b""
+
+
+def bump_auth_generation(session: Session) -> None:
+    """Called in the transaction that revokes a key or device: every cached key of every
+    worker becomes stale when it commits."""
+    value = secrets.token_bytes(16)
+    ins = pg_insert(Meta) if session.get_bind().dialect.name == "postgresql" else sqlite_insert(Meta)
+    session.execute(ins.values(key=_GENERATION, value=value)
+                    .on_conflict_do_update(index_elements=[Meta.key], set_={"value": value}))
+
+
 def require_role(principal: Principal, *roles: str) -> None:
     if principal.role not in roles:
         raise Forbidden(
@@ -95,17 +117,17 @@ def require_role(principal: Principal, *roles: str) -> None:
 
 
 class AuthCache:
-    """Recently authenticated keys, for ``ttl`` seconds (by the digest of the key, never the
-    key). Saves a database round trip per request; a revocation made through this process
-    clears it at once, one made elsewhere takes effect within ``ttl``."""
+    """Recently authenticated keys (by the digest of the key, never the key), for at most
+    ``ttl`` seconds and only while the key generation (:func:`auth_generation`) is the one
+    they were checked under: a revocation made anywhere takes effect on the next request."""
 
     def __init__(self, ttl: float, max_entries: int = 10_000) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._entries: dict[str, tuple[float, bytes, Principal]] = {}
 
-    def get(self, key: str) -> Principal | None:
+    def get(self, key: str, generation: bytes) -> Principal | None:
         if self.ttl <= 0:
             return None
         digest = hash_key(key) if _KEY_RE.fullmatch(key) else None
@@ -113,17 +135,17 @@ class AuthCache:
             return None
         with self._lock:
             hit = self._entries.get(digest)
-        if hit is None or hit[0] < time.monotonic():
+        if hit is None or hit[0] < time.monotonic() or hit[1] != generation:
             return None
-        return hit[1]
+        return hit[2]
 
-    def put(self, key: str, principal: Principal) -> None:
+    def put(self, key: str, generation: bytes, principal: Principal) -> None:
         if self.ttl <= 0:
             return
         with self._lock:
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
-            self._entries[hash_key(key)] = (time.monotonic() + self.ttl, principal)
+            self._entries[hash_key(key)] = (time.monotonic() + self.ttl, generation, principal)
 
     def clear(self) -> None:
         with self._lock:
