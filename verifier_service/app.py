@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.add_middleware(
         problems.BodyLimit, default=settings.max_json_body,
         per_path={"/v1/sync": settings.max_sync_body, "/v1/issue": settings.max_cbor_body},
+        timeout=settings.body_timeout,
     )
     return app
 

@@ -9,6 +9,7 @@ A 500 means a bug, and says nothing about its cause.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -38,7 +39,7 @@ STATUS_BY_KIND = {
 }
 REASON_BY_STATUS = {
     400: "malformed", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    406: "not_acceptable", 409: "conflict", 410: "gone", 413: "too_large", 415: "unsupported_media_type",
+    406: "not_acceptable", 408: "body_timeout", 409: "conflict", 410: "gone", 413: "too_large", 415: "unsupported_media_type",
     422: "invalid_request", 429: "too_many_requests", 500: "internal", 503: "unavailable",
 }
 
@@ -162,12 +163,15 @@ def install(app: FastAPI) -> None:
 
 class BodyLimit:
     """Refuse bodies over the limit for their path with 413 before the app reads them
-    (Content-Length, or counting a chunked body), and bad Content-Length with 400."""
+    (Content-Length, or counting a chunked body), bad Content-Length with 400, and bodies
+    that do not arrive within ``timeout`` seconds with 408 (the connection is closed)."""
 
-    def __init__(self, app: ASGIApp, *, default: int, per_path: dict[str, int] | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, default: int, per_path: dict[str, int] | None = None,
+                 timeout: float = 30.0) -> None:
         self.app = app
         self.default = default
         self.per_path = per_path or {}
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -185,8 +189,17 @@ class BodyLimit:
             await _send_problem(send, 413, "too_large", f"the body is over the {limit}-byte limit")
             return
         body = bytearray()
+        deadline = asyncio.get_running_loop().time() + self.timeout
         while True:
-            msg = await receive()
+            # A client that sends part of a body and stalls would hold a connection (and a
+            # worker slot) forever: the whole body must arrive within the timeout.
+            try:
+                msg = await asyncio.wait_for(receive(), max(0.0, deadline - asyncio.get_running_loop().time()))
+            except asyncio.TimeoutError:
+                log.info("closed a request whose body did not arrive within %.0f s", self.timeout)
+                await _send_problem(send, 408, "body_timeout",
+                                    f"the request body did not arrive within {self.timeout:g} seconds")
+                return
             if msg["type"] != "http.request":
                 await self.app(scope, _replay(None, receive, msg), send)
                 return

@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     max_cbor_body: int = Field(default=64 * 1024, ge=1024)
     max_json_body: int = Field(default=256 * 1024, ge=1024)
     max_sync_body: int = Field(default=1024 * 1024, ge=1024)
+    body_timeout: float = Field(
+        default=30.0, gt=0, le=600,
+        description="Seconds a client has to send a whole request body; a stalled upload gets 408.",
+    )
     sync_max_items: int = Field(default=5000, ge=1, le=100_000)
     sync_page_size: int = Field(default=1000, ge=1, le=10_000)
     max_enrollment_skew: int = Field(

@@ -77,3 +77,43 @@ def test_a_revoked_key_stops_at_once_on_every_instance(dep: Deployment) -> None:
         # keys that were not revoked keep working on both
         for c in (dep.client, c2):
             assert c.get("/v1/scopes", headers=dep.h("device_b2")).status_code == 200
+
+
+def _raw_exchange(url: str, head: bytes, wait: float) -> tuple[bytes, float]:
+    """Send ``head`` on a raw socket, then stall; return what the server sent before it
+    closed the connection and how long that took."""
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    with socket.create_connection((u.hostname, u.port), timeout=wait) as sock:
+        sock.sendall(head)
+        start = time.monotonic()
+        got = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            got += chunk
+        return got, time.monotonic() - start
+
+
+def test_a_stalled_body_is_answered_408_and_closed(make_settings: Any, clock: Any) -> None:
+    from tests.verifier_service.helpers import make_deployment
+    from verifier_service.bootstrap import run_in_thread
+
+    for d in make_deployment(make_settings(body_timeout=1.0), clock):
+        url, stop = run_in_thread(d.rt.settings, runtime=d.rt)
+        try:
+            head = (b"POST /v1/sync HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    b"Authorization: Bearer " + d.keys["device_b"].encode() + b"\r\n"
+                    b"Content-Length: 500\r\n\r\n{\"device_id\": ")
+            got, took = _raw_exchange(url, head, wait=15)
+            assert got.startswith(b"HTTP/1.1 408"), got[:200]
+            assert b"body_timeout" in got and took < 10  # answered, then the server closed
+        finally:
+            stop()
