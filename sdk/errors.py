@@ -24,6 +24,7 @@ __all__ = [
     "ParameterError",
     "QRDecodeError",
     "ReferralError",
+    "ScopeError",
     "ServiceError",
     "TransportError",
     "TrustListError",
@@ -101,6 +102,12 @@ class CredentialError(ZkaidError):
     """A credential operation cannot go ahead (schema, issuer, request it cannot satisfy)."""
 
     default_reason = "credential"
+
+
+class ScopeError(CredentialError, ValueError):
+    """A scope name is not in its one normalised spelling (sdk.wire.scope)."""
+
+    default_reason = "invalid_scope"
 
 
 class TrustListError(VerificationError):

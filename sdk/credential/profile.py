@@ -9,7 +9,7 @@
 - request digest = SHA-256("zkaid/request/v1" || the request message bytes, signed or not)
 - presentation header ph = the request digest, or with predicates a hash of it and of the
   predicates' first-round values (``presentation_header``)
-- context_id = "zkaid/scope/v1:" || UTF-8(scope)
+- context_id = "zkaid/scope/v1:" || UTF-8(normalize_scope(scope))
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import hashlib
 from sdk.bbs.ciphersuite import Ciphersuite, resolve_suite
 from sdk.curves import CurveBackend, get_backend
 from sdk.curves.hashing import i2osp
-from sdk.errors import CredentialError
+from sdk.wire.scope import normalize_scope
 
 __all__ = [
     "check_pseudonym",
@@ -53,9 +53,9 @@ def presentation_header(digest: bytes, predicate_transcripts: list[bytes]) -> by
 
 
 def context_id(scope: str) -> bytes:
-    if not scope:
-        raise CredentialError("a scope is required", reason="invalid_scope")
-    return b"zkaid/scope/v1:" + scope.encode("utf-8")
+    """The pseudonym context id of a scope, after :func:`sdk.wire.scope.normalize_scope`
+    (so NFC and NFD spellings of one round give one pseudonym); ScopeError otherwise."""
+    return b"zkaid/scope/v1:" + normalize_scope(scope).encode("utf-8")
 
 
 def suite_of(name: str) -> Ciphersuite:

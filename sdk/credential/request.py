@@ -31,6 +31,7 @@ from sdk.wire import (
     sign1,
     verify_sign1,
 )
+from sdk.wire.scope import normalize_scope
 
 __all__ = [
     "PREDICATE_OPS",
@@ -123,7 +124,7 @@ def build_request(
                 reason="unsupported_predicate",
             )
     _check_request(disclose, predicates)
-    context_id(scope)
+    scope = normalize_scope(scope)  # the one spelling goes on the wire (sdk.wire.scope)
     req = PresentationRequest(
         verifier_id, nonce if nonce is not None else secrets.token_bytes(16), scope,
         tuple(issuers), schema.id, schema.version, tuple(disclose), tuple(predicates), now,
