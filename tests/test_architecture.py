@@ -1,7 +1,7 @@
 """Layering, import rules and the public facade (ARCHITECTURE.md §2, specs/credential-profile.md).
 
 Layers (lowest first): sdk.curves -> sdk.bbs -> sdk.predicates -> sdk.wire -> sdk.trust ->
-sdk.credential -> sdk (facade). sdk.transport and sdk.client know bytes only. The three
+sdk.credential -> sdk.referral -> sdk (facade). sdk.transport and sdk.client know bytes only. The three
 applications import sdk and never each other; Kivy stays in main.py, screens/, platform/.
 """
 
@@ -17,7 +17,7 @@ import pytest
 import sdk
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["sdk.curves", "sdk.bbs", "sdk.predicates", "sdk.wire", "sdk.trust", "sdk.credential"]
+LAYERS = ["sdk.curves", "sdk.bbs", "sdk.predicates", "sdk.wire", "sdk.trust", "sdk.credential", "sdk.referral"]
 BYTES_ONLY = {"sdk.transport", "sdk.client"}
 APPS = ["wallet_app", "field_app", "verifier_service"]
 
