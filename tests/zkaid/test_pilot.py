@@ -53,7 +53,7 @@ def test_registry_holds_one_row_per_enrolled_household(report) -> None:  # type:
 
 def test_report_files(report) -> None:  # type: ignore[no-untyped-def]
     names = {Path(p).name for p in report.written}
-    assert names == {"report.json", "report.md", "sizes.png", "timings.png", "outcomes.png"}
+    assert names == {"report.json", "report.md", "report.html", "sizes.png", "timings.png", "outcomes.png"}
     data = json.loads(next(Path(p) for p in report.written if p.name == "report.json").read_text())
     assert data["false_accepts"] == 0 and data["households"] == 40
     md = next(Path(p) for p in report.written if p.name == "report.md").read_text()
@@ -78,3 +78,19 @@ def test_pilot_against_a_running_service(tmp_path: Path) -> None:
     assert all(rep.invariants.values()), rep.table()
     assert rep.issued == 20 and rep.registry["enrollments"] == rep.enrolled_households
     assert rep.config["service"]["url"] == url
+
+
+def test_report_numbers_add_up_and_read_plainly(report) -> None:  # type: ignore[no-untyped-def]
+    """Every household is in exactly one line of the accounting, the summary comes first, and
+    the HTML page carries its charts inside."""
+    lines = dict(report.accounting())
+    assert lines["unexplained"] == 0, report.accounting()
+    assert lines["cards issued"] == report.issued == report.households
+    dup = dict(report.duplicate_lines())
+    assert dup["tried to enroll a second time"] == sum(v for k, v in dup.items() if k.startswith(("stopped", "not")))
+    md = next(Path(p) for p in report.written if p.name == "report.md").read_text()
+    assert md.index("## Summary") < md.index("## Where every household went") < md.index("## Speed")
+    assert "whole pilot" not in md and "```json" not in md
+    html = next(Path(p) for p in report.written if p.name == "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 3
+    assert "request_mismatch" not in report.summary()[1]
