@@ -88,6 +88,10 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (stateless; share the database).")] = 1,
+    tls_cert: Annotated[Path | None, typer.Option("--tls-cert", help="Serve HTTPS with this certificate (PEM).")] = None,
+    tls_key: Annotated[Path | None, typer.Option("--tls-key", help="The certificate's private key (PEM).")] = None,
+    allow_plain_http: Annotated[bool, typer.Option(
+        "--allow-plain-http", help="Plain HTTP on a public address (TLS ends at a reverse proxy in front).")] = False,
     data_dir: DataDir = None, database_url: DbUrl = None, dev: Dev = False,
 ) -> None:
     """Run the service with uvicorn (SQLite in the data folder unless DATABASE_URL is set)."""
@@ -98,14 +102,20 @@ def serve(
     from verifier_service.app import create_app
     from verifier_service.bootstrap import install_log_redaction
 
-    s = _settings(data_dir, database_url, dev, host=host, port=port)
+    s = _settings(data_dir, database_url, dev, host=host, port=port,
+                  allow_plain_http=True if allow_plain_http else None)
+    if (tls_cert is None) != (tls_key is None):
+        typer.echo("error: give both --tls-cert and --tls-key", err=True)
+        raise typer.Exit(2)
+    _check_listen(s, tls=tls_cert is not None)
+    tls: dict[str, Any] = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)} if tls_cert else {}
     with _fail_cleanly():
         application = create_app(s)  # checks the configuration, migrates, creates dev keys once
     install_log_redaction()
-    typer.echo(f"zkaid service on http://{s.host}:{s.port} (docs at /docs), database "
+    typer.echo(f"zkaid service on {'https' if tls else 'http'}://{s.host}:{s.port} (docs at /docs), database "
                f"{s.effective_database_url.split('://')[0]}, {workers} worker(s)")
     if workers == 1:
-        uvicorn.run(application, host=s.host, port=s.port, log_level=s.log_level, proxy_headers=True)
+        uvicorn.run(application, host=s.host, port=s.port, log_level=s.log_level, proxy_headers=True, **tls)
         return
     application.state.runtime.close()
     # Worker processes build their app from the environment: hand the options over.
@@ -115,7 +125,28 @@ def serve(
     if s.dev:
         os.environ["ZKAID_DEV"] = "1"
     uvicorn.run("verifier_service.app:create_app", factory=True, host=s.host, port=s.port, workers=workers,
-                log_level=s.log_level, proxy_headers=True)
+                log_level=s.log_level, proxy_headers=True, **tls)
+
+
+def _check_listen(s: Settings, *, tls: bool) -> None:
+    """API keys and offer tokens travel in every request: a public address needs TLS (here or
+    at a proxy in front). Loopback is fine; dev mode only warns, loudly."""
+    import ipaddress
+
+    try:
+        loopback = ipaddress.ip_address(s.host).is_loopback
+    except ValueError:
+        loopback = s.host == "localhost"
+    if loopback or tls or s.allow_plain_http:
+        return
+    msg = (f"listening on {s.host} over plain HTTP: API keys and offer tokens would cross the network "
+           "in clear. Give --tls-cert/--tls-key, or put a TLS reverse proxy in front and pass "
+           "--allow-plain-http (ZKAID_ALLOW_PLAIN_HTTP=1)")
+    if s.dev:
+        typer.secho(f"WARNING: {msg}", err=True, fg=typer.colors.RED, bold=True)
+        return
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(2)
 
 
 @app.command()

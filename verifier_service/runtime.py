@@ -128,6 +128,8 @@ def _load_or_create_kek(settings: Settings) -> bytes:
     except KekError as exc:
         raise ConfigurationError(str(exc)) from exc
     if kek is not None:
+        if not settings.dev:
+            _check_production_kek(kek, settings)
         return kek
     if not settings.dev:
         raise ConfigurationError(
@@ -147,6 +149,28 @@ def _load_or_create_kek(settings: Settings) -> bytes:
     kek = generate_kek_file(path)
     log.warning("dev mode: generated a key-encryption key in %s (not for production)", path)
     return kek
+
+
+def _check_production_kek(kek: bytes, settings: Settings) -> None:
+    """Outside dev mode the KEK must look like 32 random bytes and must not be the key that
+    dev mode (``zkaid init --dev``) wrote into the data folder, next to the database."""
+    if len(set(kek)) < 16:  # 32 random bytes have about 30 distinct values; this fails ~never
+        raise ConfigurationError(
+            "the key-encryption key is not random (all zero or a repeated pattern): create one with "
+            "`zkaid kek create --out FILE` and set ZKAID_KEK_FILE"
+        )
+    dev_file = settings.data_dir / "kek"
+    if dev_file.exists():
+        try:
+            dev_kek = load_kek(kek=None, kek_file=dev_file)
+        except KekError:
+            dev_kek = None
+        if dev_kek == kek:
+            raise ConfigurationError(
+                f"the key-encryption key is the development key in {dev_file} (written by dev mode, next "
+                "to the database): production needs a key kept apart from the data, from "
+                "`zkaid kek create --out FILE`"
+            )
 
 
 def _check_kek(store: Store, keyring: Keyring) -> None:

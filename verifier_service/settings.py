@@ -64,8 +64,8 @@ class Settings(BaseSettings):
     # -- protocol -----------------------------------------------------------------
     public_url: str | None = Field(
         default=None,
-        description="Base URL wallets use to reach this service (put in offers). Default: the "
-        "URL of the registrar's request.",
+        description="Base URL wallets use to reach this service (put in offers). Required outside "
+        "dev mode (offers are refused without it); dev mode falls back to the request's URL.",
     )
     offer_ttl: int = Field(default=DAY, ge=60, le=30 * DAY)
     issuer_key_lifetime: int = Field(default=2 * 365 * DAY, ge=DAY)
@@ -105,6 +105,11 @@ class Settings(BaseSettings):
 
     # -- server -------------------------------------------------------------------
     host: str = "127.0.0.1"
+    allow_plain_http: bool = Field(
+        default=False,
+        description="Outside dev mode, `zkaid serve` refuses plain HTTP on a non-loopback address unless "
+        "this is set (TLS is terminated by a reverse proxy in front) or a TLS certificate is given.",
+    )
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: str = "info"
 

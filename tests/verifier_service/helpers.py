@@ -57,7 +57,7 @@ def household(size: int = 6, **kw: Any) -> dict[str, Any]:
 
 def settings_for(data_dir: os.PathLike[str] | str, database_url: str, **kw: Any) -> Settings:
     base: dict[str, Any] = dict(data_dir=data_dir, database_url=database_url, dev=True,
-                                kek=base64.b64encode(b"k" * 32).decode(), db_pool_size=5, db_max_overflow=60,
+                                kek=base64.b64encode(bytes(range(100, 132))).decode(), db_pool_size=5, db_max_overflow=60,
                                 sqlite_synchronous="NORMAL")
     base.update(kw)
     return Settings(**base)

@@ -117,3 +117,75 @@ def test_a_stalled_body_is_answered_408_and_closed(make_settings: Any, clock: An
             assert b"body_timeout" in got and took < 10  # answered, then the server closed
         finally:
             stop()
+
+
+def _production(tmp: Any, db_url: str, **kw: Any) -> Any:
+    import base64
+    import secrets
+
+    from tests.verifier_service.helpers import settings_for
+    from verifier_service.services import trust_list as tl_service
+
+    key_file = tmp / "authority.key"
+    if not key_file.exists():
+        tl_service.generate_signing_key(key_file)
+    base: dict[str, Any] = dict(dev=False, kek=base64.b64encode(secrets.token_bytes(32)).decode(),
+                                trust_list_key_file=key_file)
+    base.update(kw)
+    return settings_for(tmp / "data", db_url, **base)
+
+
+def test_production_refuses_weak_or_development_keks(tmp_path: Any, db_url: str) -> None:
+    import base64
+
+    import pytest
+
+    from verifier_service.runtime import ConfigurationError, Runtime
+    from verifier_service.services.sealing import generate_kek_file
+
+    for weak in (bytes(32), b"k" * 32, bytes(range(8)) * 4):
+        with pytest.raises(ConfigurationError, match="not random"):
+            Runtime.open(_production(tmp_path, db_url, kek=base64.b64encode(weak).decode()))
+    # the key dev mode wrote next to the database
+    (tmp_path / "data").mkdir(exist_ok=True)
+    generate_kek_file(tmp_path / "data" / "kek")
+    with pytest.raises(ConfigurationError, match="development key"):
+        Runtime.open(_production(tmp_path, db_url, kek=None, kek_file=tmp_path / "data" / "kek"))
+    Runtime.open(_production(tmp_path, db_url)).close()  # a random KEK kept elsewhere is fine
+
+
+def test_production_offers_never_use_the_host_header(tmp_path: Any, db_url: str, clock: Any) -> None:
+    import base64
+
+    from fastapi.testclient import TestClient
+
+    from sdk.wire import Offer, decode
+    from tests.verifier_service.helpers import HOUSEHOLD, household, make_deployment
+    from verifier_service.app import create_app
+
+    body = {"schema": HOUSEHOLD, "values": household()}
+    evil = {"Host": "evil.example"}
+    for d in make_deployment(_production(tmp_path, db_url), clock):
+        r = d.client.post("/v1/offers", json=body, headers={**d.h("registrar_a"), **evil})
+        assert r.status_code == 503 and r.json()["reason"] == "public_url_not_set", r.text
+        configured = d.rt.settings.model_copy(update={"public_url": "https://registry.example.org"})
+        with TestClient(create_app(configured)) as c:
+            r = c.post("/v1/offers", json=body, headers={**d.h("registrar_a"), **evil})
+            assert r.status_code == 201, r.text
+        offer = decode(base64.b64decode(r.json()["offer"]), Offer)
+        assert offer.endpoint == "https://registry.example.org/v1/issue"
+
+
+def test_serve_refuses_plain_http_on_a_public_address(tmp_path: Any, monkeypatch: Any) -> None:
+    from typer.testing import CliRunner
+
+    from verifier_service.cli import app
+
+    runner = CliRunner()
+    kek = tmp_path / "kek"
+    assert runner.invoke(app, ["kek", "create", "--out", str(kek)]).exit_code == 0
+    monkeypatch.setenv("ZKAID_KEK_FILE", str(kek))
+    r = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path / "d")])
+    assert r.exit_code == 2 and "plain HTTP" in r.output and "--allow-plain-http" in r.output
+    r = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--tls-cert", str(kek), "--data-dir", str(tmp_path / "d")])
+    assert r.exit_code == 2 and "both" in r.output

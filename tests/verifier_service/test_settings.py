@@ -20,7 +20,7 @@ from verifier_service.registry.migrate import current_revision, head_revision, u
 from verifier_service.registry.models import Base
 from verifier_service.runtime import ConfigurationError, Runtime
 
-KEK = base64.b64encode(b"\x07" * 32).decode()
+KEK = base64.b64encode(bytes(range(32, 64))).decode()
 
 
 def test_refuses_to_start_without_a_kek(make_settings: Callable[..., Settings]) -> None:
@@ -45,7 +45,7 @@ def test_kek_from_file_and_wrong_kek(make_settings: Callable[..., Settings], tmp
     s = make_settings(kek=None, kek_file=f, dev=False)
     with TestClient(create_app(s)) as c:
         assert c.get("/v1/health").json()["status"] == "ok"
-    other = base64.b64encode(b"\x08" * 32).decode()
+    other = base64.b64encode(bytes(range(64, 96))).decode()
     with pytest.raises(ConfigurationError, match="does not match this database"):
         create_app(make_settings(kek=other, dev=False))
     create_app(make_settings(kek=KEK, dev=False)).state.runtime.close()  # the variable works too
