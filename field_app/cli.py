@@ -300,7 +300,9 @@ def cmd_setup(args: argparse.Namespace) -> int:
         if args.disclose is not None:
             changes["disclose"] = parse_list(args.disclose)
         if args.predicate:
-            changes["predicates"] = tuple(PredicateRule.parse(p) for p in args.predicate if p.strip())
+            # "none" drops every condition, including the default expiry check
+            changes["predicates"] = tuple(PredicateRule.parse(p) for p in args.predicate
+                                          if p.strip() and p.strip().lower() != "none")
         if args.purpose_en or args.purpose_fr:
             purpose = dict(template.purpose)
             purpose.update({k: v for k, v in (("en", args.purpose_en), ("fr", args.purpose_fr)) if v})
@@ -435,7 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--schema", help="credential kind, id@version")
     s.add_argument("--issuer", action="append", default=[], help="accepted issuer key id (hex); default: all")
     s.add_argument("--disclose", help="attributes to see, comma-separated")
-    s.add_argument("--predicate", action="append", default=[], help='a condition, e.g. "valid_until ge today"')
+    s.add_argument("--predicate", action="append", default=[], help='a condition, e.g. "valid_until ge today" (the default); "none" for no condition')
     s.add_argument("--purpose-en")
     s.add_argument("--purpose-fr")
     s.add_argument("--new-verifier-key", action="store_true", help="make a request-signing key")

@@ -20,7 +20,6 @@ import datetime as dt
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from appkit.files import atomic_write
 from sdk.credential import VerifierKey
 from sdk.credential.request import PREDICATE_OPS
 from sdk.credential.schema import Attribute, date_to_days
@@ -149,13 +149,18 @@ class PredicateRule:
         return value
 
 
+#: The default request's condition: the card's ``valid_until`` is today or later.
+DEFAULT_PREDICATES: tuple[PredicateRule, ...] = (PredicateRule("valid_until", "ge", ("today",)),)
+
+
 @dataclass(frozen=True)
 class RequestTemplate:
     """What every request of this round asks for."""
 
     schema: str = "org.zkaid.household@1"
     disclose: tuple[str, ...] = ("region",)
-    predicates: tuple[PredicateRule, ...] = ()
+    # Expiry by default (issue 13): every request proves the card is still valid today.
+    predicates: tuple[PredicateRule, ...] = field(default_factory=lambda: DEFAULT_PREDICATES)
     purpose: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PURPOSE))
     issuers: tuple[str, ...] = ()  # hex key ids; empty: every trust-list issuer of the schema
     request_ttl: int = 900  # seconds a request stays answerable
@@ -199,7 +204,8 @@ class RequestTemplate:
         return cls(
             schema=str(d.get("schema", "org.zkaid.household@1")),
             disclose=tuple(str(x) for x in d.get("disclose", ())),
-            predicates=tuple(PredicateRule.parse(str(x)) for x in d.get("predicates", ())),
+            predicates=(tuple(PredicateRule.parse(str(x)) for x in d["predicates"])
+                        if "predicates" in d else DEFAULT_PREDICATES),
             purpose={str(k): str(v) for k, v in dict(d.get("purpose") or DEFAULT_PURPOSE).items()},
             issuers=tuple(str(x).lower() for x in d.get("issuers", ())),
             request_ttl=int(d.get("request_ttl", 900)),
@@ -258,20 +264,9 @@ class FieldConfig:
 
 
 def _write(path: Path, data: bytes, *, secret: bool = False) -> None:
-    """Write atomically (temp file + rename); secrets are 0600 from the first byte."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600 if secret else 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    """Replace a file durably (:func:`appkit.files.atomic_write`); secrets are 0600 from the
+    first byte, the rest 0644."""
+    atomic_write(path, data, mode=0o600 if secret else 0o644, make_parents=True)
 
 
 class DataFolder:

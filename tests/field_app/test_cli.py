@@ -39,7 +39,8 @@ def laptop(deployment: Deployment, tmp_path: Path, capsys: pytest.CaptureFixture
     data = tmp_path / "field"
     code, lines, err = run(["setup", "--data-dir", str(data), "--agency", "agency-b", "--device", "laptop-1",
                             "--scope", "cva/2026-12/round-1", "--anchor", deployment.anchor_hex,
-                            "--trust-list", str(tl), "--disclose", "region"], capsys)
+                            "--trust-list", str(tl), "--disclose", "region",
+                            "--predicate", "none"], capsys)  # single-code answers for the folder
     assert code == 0, err
     assert "Setup saved" in lines[-1]
     return data
