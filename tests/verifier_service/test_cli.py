@@ -70,7 +70,7 @@ def test_operator_workflow(common: list[str], tmp_path: Path) -> None:
     assert tl.sequence == 2
 
     # the keys work against the service; the service serves the authority's list
-    s = Settings(data_dir=Path(common[1]), database_url=common[3])
+    s = Settings(data_dir=Path(common[1]), database_url=common[3], public_url="https://registry.example.org")
     with TestClient(create_app(s)) as c:
         assert c.get("/v1/trust-list").content == exported.read_bytes()
         r = c.get("/v1/admin/agencies", headers={"Authorization": f"Bearer {admin.group(0)}"})
