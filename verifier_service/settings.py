@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         description="Housekeeping period: purge expired offers, re-sign a self-signed trust list when due.",
     )
     range_params: bool = Field(default=True, description="New issuer keys publish range parameters.")
+    referral_retention: int = Field(
+        default=90 * DAY, ge=DAY, le=10 * 365 * DAY,
+        description="Referrals are deleted this long after they are sent (their content earlier: when "
+        "withdrawn, expired, declined or completed). A referral may not last longer.",
+    )
+    referral_key_lifetime: int = Field(default=365 * DAY, ge=DAY, description="Default validity of a referral key.")
 
     auth_cache_seconds: float = Field(
         default=5.0, ge=0, le=300,
