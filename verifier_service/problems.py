@@ -40,7 +40,7 @@ STATUS_BY_KIND = {
 REASON_BY_STATUS = {
     400: "malformed", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     406: "not_acceptable", 408: "body_timeout", 409: "conflict", 410: "gone", 413: "too_large", 415: "unsupported_media_type",
-    422: "invalid_request", 429: "too_many_requests", 500: "internal", 503: "unavailable",
+    422: "invalid_request", 429: "too_many_requests", 500: "internal", 503: "unavailable", 507: "storage_full",
 }
 
 
@@ -132,8 +132,31 @@ def _data(_req: Request, exc: Exception) -> JSONResponse:
     return problem(422, "invalid_value", "a value in the request cannot be stored")
 
 
+SQLITE_FULL = 13  # sqlite3 extended result code: "database or disk is full"
+PG_DISK_FULL = "53100"  # SQLSTATE disk_full
+
+
+def storage_full(exc: BaseException) -> bool:
+    """True when the database refused a write because its storage is full (SQLite
+    SQLITE_FULL, PostgreSQL SQLSTATE 53100), as opposed to a lock or a lost connection."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlite_errorcode", None) == SQLITE_FULL:
+        return True
+    return getattr(orig, "sqlstate", None) == PG_DISK_FULL
+
+
 def _database(_req: Request, exc: Exception) -> JSONResponse:
-    log.warning("database unavailable or busy: %s", type(exc).__name__)
+    if storage_full(exc):
+        # Nothing of the request was stored (its transaction rolled back). This is not a
+        # transient lock: it will not clear until someone frees or adds space.
+        log.error("DATABASE STORAGE FULL: the database refused a write because its disk (or size limit) is "
+                  "full; nothing of the request was stored. Free or add space on the database volume; "
+                  "requests are refused with 507 until then")
+        return problem(507, "storage_full", "the registry's storage is full: nothing was stored; the operator "
+                       "must free disk space (retry later)", headers={"Retry-After": "60"})
+    orig = getattr(exc, "orig", exc)
+    log.warning("database unavailable or busy: %s: %s", type(orig).__name__,
+                str(orig).splitlines()[0][:200] if str(orig) else "")
     return problem(503, "busy", "the registry is busy or unreachable: try again shortly",
                    headers={"Retry-After": "2"})
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from sqlalchemy import func, select
 
 from tests.verifier_service.helpers import SCOPE, Deployment, pseudonyms
@@ -189,3 +191,35 @@ def test_serve_refuses_plain_http_on_a_public_address(tmp_path: Any, monkeypatch
     assert r.exit_code == 2 and "plain HTTP" in r.output and "--allow-plain-http" in r.output
     r = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--tls-cert", str(kek), "--data-dir", str(tmp_path / "d")])
     assert r.exit_code == 2 and "both" in r.output
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_full_disk_is_its_own_problem_with_a_clear_log_line(make_settings: Any, clock: Any,
+                                                              caplog: Any) -> None:
+    """A size-limited SQLite database (``PRAGMA max_page_count``) stands in for a full disk."""
+    import logging
+
+    from sqlalchemy import event, text
+
+    from tests.verifier_service.helpers import make_deployment
+    from verifier_service.registry.models import Enrollment
+
+    for d in make_deployment(make_settings(), clock):
+        engine = d.rt.store.engine
+        with engine.connect() as conn:
+            pages = int(conn.execute(text("PRAGMA page_count")).scalar_one())
+
+        @event.listens_for(engine, "connect")
+        def _limit(dbapi_conn: Any, _rec: Any) -> None:
+            dbapi_conn.execute(f"PRAGMA max_page_count={pages + 2}")
+
+        engine.dispose()
+        many = pseudonyms(400, seed=77)
+        batch = {"device_id": "desk-1", "scopes": [SCOPE], "cursor": 0,
+                 "enrollments": [_item(p, clock.now - 5) for p in many]}
+        with caplog.at_level(logging.ERROR, logger="zkaid.service"):
+            r = d.client.post("/v1/sync", json=batch, headers=d.h("device_b"))
+        assert r.status_code == 507, r.text
+        assert r.json()["reason"] == "storage_full" and r.headers["content-type"] == "application/problem+json"
+        assert "STORAGE FULL" in caplog.text and "free" in caplog.text.lower()
+        assert _count(d, Enrollment) == 0  # all or nothing
