@@ -218,7 +218,7 @@ class BodyLimit:
             # worker slot) forever: the whole body must arrive within the timeout.
             try:
                 msg = await asyncio.wait_for(receive(), max(0.0, deadline - asyncio.get_running_loop().time()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.info("closed a request whose body did not arrive within %.0f s", self.timeout)
                 await _send_problem(send, 408, "body_timeout",
                                     f"the request body did not arrive within {self.timeout:g} seconds")

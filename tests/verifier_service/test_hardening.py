@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from sqlalchemy import func, select
 
 from tests.verifier_service.helpers import SCOPE, Deployment, pseudonyms
@@ -210,8 +209,8 @@ def test_a_full_disk_is_its_own_problem_with_a_clear_log_line(make_settings: Any
             pages = int(conn.execute(text("PRAGMA page_count")).scalar_one())
 
         @event.listens_for(engine, "connect")
-        def _limit(dbapi_conn: Any, _rec: Any) -> None:
-            dbapi_conn.execute(f"PRAGMA max_page_count={pages + 2}")
+        def _limit(dbapi_conn: Any, _rec: Any, limit: int = pages + 2) -> None:
+            dbapi_conn.execute(f"PRAGMA max_page_count={limit}")
 
         engine.dispose()
         many = pseudonyms(400, seed=77)
