@@ -2,7 +2,8 @@
 
 Layers (lowest first): sdk.curves -> sdk.bbs -> sdk.predicates -> sdk.wire -> sdk.trust ->
 sdk.credential -> sdk.referral -> sdk (facade). sdk.transport and sdk.client know bytes only. The three
-applications import sdk and never each other; Kivy stays in main.py, screens/, platform/.
+applications import sdk and never each other; the two Kivy apps share appkit (which imports
+neither); Kivy stays in main.py, screens/, platform/ (and appkit.ui).
 """
 
 from __future__ import annotations
@@ -101,6 +102,20 @@ def test_apps_do_not_import_each_other(app: str) -> None:
         assert not bad, f"{mod} imports {bad}"
 
 
+def test_appkit_serves_the_two_kivy_apps_only() -> None:
+    """appkit (shared by wallet_app and field_app) imports neither app, nor the service, nor
+    the CLI; Kivy only in appkit.ui; the service has no use for it."""
+    assert modules("appkit"), "appkit/ is missing"
+    for mod, path in modules("appkit"):
+        imports = imports_of(path)
+        bad = {i for i in imports if i.split(".")[0] in {*APPS, "zkaid"}}
+        assert not bad, f"{mod} imports {bad}"
+        if not mod.startswith("appkit.ui"):
+            assert not {i for i in imports if i.split(".")[0] == "kivy"}, f"{mod} imports Kivy outside appkit.ui"
+    for mod, path in modules("verifier_service"):
+        assert not {i for i in imports_of(path) if i.split(".")[0] == "appkit"}, f"{mod} imports appkit"
+
+
 @pytest.mark.parametrize("app", ["wallet_app", "field_app"])
 def test_kivy_only_in_ui_modules(app: str) -> None:
     for mod, path in modules(app):
@@ -114,6 +129,7 @@ def test_kivy_only_in_ui_modules(app: str) -> None:
 def test_imports_have_no_side_effects(tmp_path: Path) -> None:
     """Importing every library module loads no Kivy window, creates no files, probes no backend."""
     names = [m for m, _ in modules("sdk")] + [m for m, _ in modules("verifier_service")]
+    names += [m for m, _ in modules("appkit") if not m.startswith("appkit.ui")]
     names += [m for m, p in modules("wallet_app") + modules("field_app")
               if p.relative_to(ROOT).parts[1] not in {"main.py", "screens", "platform", "__main__.py"}]
     code = (

@@ -55,7 +55,7 @@ from sdk.wire import (
 from wallet_app.config import WalletConfig
 from wallet_app.i18n import DEFAULT_LANGUAGE, Translator
 from wallet_app.state import CardRecord, HistoryEntry, WalletState
-from wallet_app.storage import LockStatus, Vault, VaultError, atomic_write
+from wallet_app.storage import LockStatus, Vault, VaultError, save_file
 from wallet_app.words import predicate_text, value_text
 
 __all__ = [
@@ -284,7 +284,7 @@ class WalletService:
 
     def _write_prefs(self, prefs: Mapping[str, Any]) -> None:
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.config.data_dir / self.PREFS, json.dumps(dict(prefs)).encode())
+        save_file(self.config.data_dir / self.PREFS, json.dumps(dict(prefs)).encode())
 
     def has_wallet(self) -> bool:
         return self.vault.exists()

@@ -56,6 +56,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from appkit.files import atomic_write
 from sdk.errors import ZkaidError
 
 __all__ = [
@@ -73,7 +74,7 @@ __all__ = [
     "VaultError",
     "VaultWriteError",
     "WrongPinError",
-    "atomic_write",
+    "save_file",
 ]
 
 MAGIC = b"ZKWV"
@@ -192,41 +193,14 @@ class Opened:
 # ---------------------------------------------------------------------------- atomic writes
 
 
-def _fsync_dir(directory: Path) -> None:
+def save_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old or the new bytes, never a mix
+    (:func:`appkit.files.atomic_write`: temp file, fsync, rename, fsync of the directory);
+    a failure is a :class:`VaultWriteError` and leaves the old file as it was."""
     try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - some filesystems refuse fsync on directories
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a reader sees the old or the new bytes, never a mix:
-    temp file in the same directory, fsync, ``os.replace``, fsync the directory."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        atomic_write(path, data)
     except OSError as exc:
         raise _write_error(exc) from exc
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise _write_error(exc) from exc
-    _fsync_dir(path.parent)
 
 
 def _write_error(exc: OSError) -> VaultWriteError:
@@ -381,7 +355,7 @@ class Vault:
         blob = self._seal(plaintext, failures=0, last_failure=0)
         if replace:
             self.backup_path.unlink(missing_ok=True)
-        atomic_write(self.path, blob)
+        save_file(self.path, blob)
         self._last_good = blob
         self._clean_temp()
 
@@ -441,7 +415,7 @@ class Vault:
         try:
             if self.path.exists():
                 os.replace(self.path, self.directory / (self.FILENAME + ".damaged"))
-            atomic_write(self.path, self._seal(plaintext, failures=0, last_failure=0))
+            save_file(self.path, self._seal(plaintext, failures=0, last_failure=0))
         except (OSError, VaultError):
             pass  # still usable from memory; the next save retries the write
         return Opened(plaintext, recovered=True)
@@ -472,7 +446,7 @@ class Vault:
             except (OSError, VaultError):
                 continue
             g = _File(f.kdf, f.salt, f.check, f.nonce, f.ct, failures, last_failure)
-            atomic_write(p, g.to_bytes())
+            save_file(p, g.to_bytes())
             if p == self.path and self._key is not None:
                 self._last_good = g.to_bytes()
 
@@ -483,8 +457,8 @@ class Vault:
             raise VaultError("the wallet is locked", reason="locked")
         blob = self._seal(plaintext, failures=0, last_failure=0)
         if self._last_good is not None:
-            atomic_write(self.backup_path, self._last_good)
-        atomic_write(self.path, blob)
+            save_file(self.backup_path, self._last_good)
+        save_file(self.path, blob)
         self._last_good = blob
 
     def close(self) -> None:

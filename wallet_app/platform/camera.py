@@ -3,8 +3,9 @@
 Order of preference when the scan screen opens:
 
 1. frames injected by the caller (tests, the screenshot script, ``--scan-file``): image
-   files read in order, no camera needed;
-2. a desktop or laptop camera through OpenCV (``sdk.transport.CameraSource``);
+   files read in order, no camera needed (:class:`appkit.frames.FileFrames`, shared with the
+   field app);
+2. a desktop or laptop camera through OpenCV (:class:`appkit.frames.CameraFrames`);
 3. the phone camera through Kivy's camera provider (Android), read back as RGBA pixels;
 4. none: the scan screen offers to open a picture instead (file chooser).
 
@@ -17,57 +18,14 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from appkit.frames import CameraFrames, FileFrames, FrameSource
+
 __all__ = ["FileFrames", "FrameSource", "Platform"]
-
-
-class FrameSource(Protocol):
-    live: bool  # a camera (keep polling) rather than a finite list of pictures
-
-    def read(self) -> NDArray[np.uint8] | None: ...
-    def close(self) -> None: ...
-
-
-class FileFrames:
-    """Pictures read one per call, in order; then None."""
-
-    live = False
-
-    def __init__(self, paths: Sequence[str | os.PathLike[str]]) -> None:
-        self.paths = [Path(p) for p in paths]
-        self._i = 0
-
-    def read(self) -> NDArray[np.uint8] | None:
-        from sdk.transport import ImageSource
-
-        while self._i < len(self.paths):
-            p = self.paths[self._i]
-            self._i += 1
-            for frame in ImageSource(p):
-                return frame
-        return None
-
-    def close(self) -> None:
-        self._i = len(self.paths)
-
-
-class _OpenCVCamera:
-    live = True
-
-    def __init__(self, index: int = 0) -> None:
-        from sdk.transport import CameraSource
-
-        self._cam = CameraSource(index, width=1280, height=720)
-
-    def read(self) -> NDArray[np.uint8] | None:
-        return self._cam.read()
-
-    def close(self) -> None:
-        self._cam.close()
 
 
 class _KivyCamera:
@@ -121,7 +79,7 @@ class Platform:
         from sdk.errors import TransportError
 
         try:
-            return _OpenCVCamera()
+            return CameraFrames(0)
         except (ImportError, TransportError, OSError):
             return None  # no camera: the scan screen offers to open a picture instead
 
