@@ -261,3 +261,9 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(256), default="")
     detail: Mapped[str] = mapped_column(Text, default="{}")
+
+
+# Feature tables live in modules of their own (each with its alembic branch off 0001);
+# importing them here puts them in Base.metadata wherever the models are loaded.
+from verifier_service.registry import models_linkage as _models_linkage  # noqa: E402,F401
+from verifier_service.registry import referral_models as _referral_models  # noqa: E402,F401
