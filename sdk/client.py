@@ -142,6 +142,51 @@ class ServiceClient:
         out: dict[str, Any] = self._json("GET", f"/v1/scopes/{urllib.parse.quote(scope, safe='')}/stats")
         return out
 
+    # -- referrals (bytes in, bytes out: sealing and consent live in sdk.referral) ----
+    def send_referral(self, submission: bytes) -> dict[str, Any]:
+        """Deliver a ReferralSubmission; safe to repeat (the service answers the stored one)."""
+        _s, data, _h = self._call("POST", "/v1/referrals", body=submission, content_type=CBOR)
+        return self._parse(data)
+
+    def referrals(self, *, box: str = "inbox", status: str | None = None, pseudonym: bytes | None = None,
+                  since: int | None = None) -> list[dict[str, Any]]:
+        params = {k: v for k, v in (("box", box), ("status", status), ("since", since),
+                                    ("pseudonym", pseudonym.hex() if pseudonym else None)) if v is not None}
+        out: list[dict[str, Any]] = self._json("GET", f"/v1/referrals?{urllib.parse.urlencode(params)}")
+        return out
+
+    def referral(self, referral_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = self._json("GET", f"/v1/referrals/{_hex_id(referral_id)}")
+        return out
+
+    def referral_sealed(self, referral_id: str) -> bytes:
+        return self._call("GET", f"/v1/referrals/{_hex_id(referral_id)}/sealed", accept=CBOR)[1]
+
+    def referral_status(self, referral_id: str, status: str) -> dict[str, Any]:
+        out: dict[str, Any] = self._json("POST", f"/v1/referrals/{_hex_id(referral_id)}/status", {"status": status})
+        return out
+
+    def withdraw_referral(self, referral_id: str, withdrawal: bytes) -> dict[str, Any]:
+        _s, data, _h = self._call("POST", f"/v1/referrals/{_hex_id(referral_id)}/withdraw", body=withdrawal,
+                                  content_type=CBOR, auth=False)
+        return self._parse(data)
+
+    @staticmethod
+    def _parse(data: bytes) -> dict[str, Any]:
+        try:
+            out = json.loads(data) if data else {}
+        except ValueError as exc:
+            raise ServiceError("the service sent an unreadable answer", reason="bad_response") from exc
+        if not isinstance(out, dict):
+            raise ServiceError("the service sent an unexpected answer", reason="bad_response")
+        return out
+
+
+def _hex_id(referral_id: str) -> str:
+    if len(referral_id) != 32 or any(c not in "0123456789abcdef" for c in referral_id):
+        raise ServiceError("a referral id is 32 lower-case hex characters", reason="bad_referral_id")
+    return referral_id
+
 
 def _problem(exc: urllib.error.HTTPError) -> ServiceError:
     """RFC 9457 problem details -> ServiceError with the service's reason code."""

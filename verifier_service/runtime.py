@@ -20,6 +20,7 @@ from verifier_service.registry.migrate import current_revision, head_revision, u
 from verifier_service.registry.models import Meta
 from verifier_service.services import issuance
 from verifier_service.services import keys as key_service
+from verifier_service.services import referrals as referral_service
 from verifier_service.services import trust_list as tl_service
 from verifier_service.services.auth import AuthCache
 from verifier_service.services.sealing import (
@@ -116,6 +117,10 @@ class Runtime:
             purged = issuance.purge_expired(s, self.now())
         if purged:
             log.info("deleted the sealed values of %d expired offers", purged)
+        with self.store.write() as s:
+            expired, deleted = referral_service.purge(s, self.now())
+        if expired or deleted:
+            log.info("referrals: %d expired, %d deleted after the retention period", expired, deleted)
         self.resign()
 
     def close(self) -> None:

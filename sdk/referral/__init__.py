@@ -38,6 +38,7 @@ from sdk.referral.envelope import (
     seal_referral,
 )
 from sdk.referral.hpke import HYBRID, SUITES, X25519, HpkeSuite, ReferralKeyPair
+from sdk.referral.outbox import FlushResult, Outbox
 
 __all__ = [
     "HYBRID",
@@ -48,7 +49,9 @@ __all__ = [
     "URGENCIES",
     "X25519",
     "AcceptedReferral",
+    "FlushResult",
     "HpkeSuite",
+    "Outbox",
     "ReceivedOffer",
     "ReferralContent",
     "ReferralHeader",

@@ -28,7 +28,7 @@ from sdk.trust import TrustAnchor, TrustList, build_payload, load_trust_list, si
 from sdk.wire import IssuerEntry, TrustListPayload, VerifierEntry, ed25519_kid
 from verifier_service.registry.db import TRUST_LIST_LOCK, xact_lock
 from verifier_service.registry.models import IssuerKeyRow, SchemaRow, TrustListRow, VerifierKeyRow
-from verifier_service.services import audit
+from verifier_service.services import audit, referrals
 from verifier_service.services.errors import Conflict, Unavailable
 
 __all__ = [
@@ -128,9 +128,11 @@ def build(session: Session, *, now: int, validity: int, grace: int) -> TrustList
     ]
     schemas = [Schema.from_json(r.definition).to_def()
                for r in session.scalars(select(SchemaRow).order_by(SchemaRow.schema_id, SchemaRow.version))]
+    referral_keys, referral_types = referrals.trust_list_entries(session, now)
     try:
         return build_payload(sequence=seq, issued_at=now, next_update=now + validity, grace=grace,
-                             issuers=issuers, verifiers=verifiers, schemas=schemas)
+                             issuers=issuers, verifiers=verifiers, schemas=schemas,
+                             referral_keys=referral_keys, referral_types=referral_types)
     except ZkaidError as exc:  # e.g. too many keys for one list: retire old ones first
         raise Conflict(f"the trust list cannot be built: {exc.message}", reason=f"trust_list_{exc.reason}") from exc
 

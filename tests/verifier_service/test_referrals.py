@@ -1,0 +1,248 @@
+"""Referrals through the service, on SQLite and PostgreSQL: the service handles ciphertext
+only, releases nothing without consent, and every bad input is a typed problem that
+changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from sdk.referral import (
+    HYBRID,
+    SUITES,
+    X25519,
+    Outbox,
+    open_referral,
+    withdraw,
+)
+from sdk.referral.consent import ReferralSubmission
+from sdk.referral.envelope import SealedReferral, decode_message, encode_message
+from sdk.errors import ServiceError
+from tests.verifier_service.helpers import Deployment
+from tests.verifier_service.referral_world import CBOR, NOTE, Referrals
+from verifier_service.registry.referral_models import ReferralRow
+
+DAY = 86400
+
+
+def rows(dep: Deployment) -> list[ReferralRow]:
+    with dep.rt.store.read() as s:
+        return list(s.scalars(select(ReferralRow)))
+
+
+def count(dep: Deployment) -> int:
+    with dep.rt.store.read() as s:
+        return int(s.scalar(select(func.count()).select_from(ReferralRow)) or 0)
+
+
+@pytest.mark.parametrize("suite", sorted(SUITES))
+def test_referral_from_a_to_b(dep: Deployment, suite: str) -> None:
+    ref = Referrals(dep).setup()
+    tl = dep.trust_list()
+    assert {k.suite for k in tl.referral_keys_for("agency-b", dep.clock.now)} == set(SUITES)
+    holder, cred, _ = dep.wallet()
+    content, sealed, sub = ref.submission(holder, cred, suite)
+    r = ref.send(sub)
+    assert r.status_code == 201, r.text
+    rid = content.referral_id.hex()
+    assert r.json()["status"] == "sent" and r.json()["referral_id"] == rid and r.json()["suite"] == suite
+    again = ref.send(sub)  # a retry after a lost answer: delivered once
+    assert again.status_code == 200 and again.json()["referral_id"] == rid and count(dep) == 1
+    # B's desk scans the wallet, finds the referral by pseudonym, decrypts it locally
+    nym = ref.desk_scan(holder, cred)
+    inbox = dep.client.get(f"/v1/referrals?box=inbox&pseudonym={nym.hex()}", headers=dep.h("device_b")).json()
+    assert [i["referral_id"] for i in inbox] == [rid]
+    assert dep.client.get(f"/v1/referrals?box=inbox&pseudonym={'00' * 48}", headers=dep.h("device_b")).json() == []
+    data = dep.client.get(f"/v1/referrals/{rid}/sealed", headers=dep.h("device_b"))
+    assert data.status_code == 200 and data.headers["content-type"] == "application/cbor"
+    _s, opened = open_referral(data.content, list(ref.keys.values()), agency="agency-b", now=dep.clock.now,
+                               trust_list=tl)
+    assert opened == content and opened.note == NOTE
+    # A sees the status only
+    st = dep.client.get(f"/v1/referrals/{rid}", headers=dep.h("registrar_a")).json()
+    assert st["status"] == "received" and "sealed" not in st and NOTE not in str(st)
+    assert dep.client.get(f"/v1/referrals/{rid}/sealed", headers=dep.h("registrar_a")).status_code == 403
+    for status in ("accepted", "completed"):
+        r = dep.client.post(f"/v1/referrals/{rid}/status", json={"status": status}, headers=dep.h("device_b"))
+        assert r.status_code == 200 and r.json()["status"] == status
+    sent = dep.client.get("/v1/referrals?box=sent", headers=dep.h("registrar_a")).json()
+    assert [(i["referral_id"], i["status"], i["has_content"]) for i in sent] == [(rid, "completed", False)]
+    assert dep.client.get(f"/v1/referrals/{rid}/sealed", headers=dep.h("device_b")).status_code == 410
+    assert rows(dep)[0].sealed is None
+    # the audit log records every step, without content
+    events = dep.client.get("/v1/audit?limit=1000", headers=dep.h("auditor_b")).json()
+    actions = [e["action"] for e in events if e["target"] == rid]
+    assert actions == ["referral.received", "referral.accepted", "referral.completed"]
+    assert NOTE not in str(events)
+
+
+def test_bad_submissions_change_nothing(dep: Deployment) -> None:
+    ref = Referrals(dep).setup()
+    holder, cred, _ = dep.wallet()
+    c1, s1, sub1 = ref.submission(holder, cred)
+    _c2, s2, sub2 = ref.submission(holder, cred, HYBRID, note="another referral")
+    p1 = decode_message(sub1, ReferralSubmission, "s")
+    p2 = decode_message(sub2, ReferralSubmission, "s")
+
+    def refused(data: bytes, status: int, reason: str, who: str = "registrar_a") -> None:
+        r = ref.send(data, who)
+        assert (r.status_code, r.json()["reason"]) == (status, reason), r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert count(dep) == 0
+
+    # consent given for referral 1, attached to referral 2
+    refused(encode_message(ReferralSubmission(s2.data, p1.request, p1.presentation)), 422, "consent_mismatch")
+    refused(encode_message(ReferralSubmission(s2.data, p2.request, p1.presentation)), 422, "consent_invalid")
+    # a changed ciphertext changes the digest the consent is bound to
+    env = decode_message(s1.data, SealedReferral, "s")
+    bad = encode_message(SealedReferral(env.header, env.ciphertext[:-1] + bytes([env.ciphertext[-1] ^ 1])))
+    refused(encode_message(ReferralSubmission(bad, p1.request, p1.presentation)), 422, "consent_mismatch")
+    refused(sub1, 403, "wrong_sender", who="registrar_b")
+    refused(b"\xd9\xd9\xf7\xa1\x00\x01", 400, "malformed")
+    refused(sub1[:-3], 400, "malformed")
+    r = dep.client.post("/v1/referrals", content=sub1, headers={**dep.h("registrar_a"), "Content-Type": "text/plain"})
+    assert r.status_code == 415 and count(dep) == 0
+    assert dep.client.post("/v1/referrals", content=sub1, headers=CBOR).status_code == 401
+    dep.clock.advance(31 * DAY)  # past the referral's 30-day lifetime
+    refused(sub1, 410, "expired")
+    dep.clock.advance(-31 * DAY)
+    assert ref.send(sub1).status_code == 201
+    # the same referral id with other content: a replay or a forgery
+    c3, s3 = ref.seal(referral_id=c1.referral_id, note="changed")
+    r = ref.send(ref.consent(holder, cred, ref.offer(c3, s3)))
+    assert (r.status_code, r.json()["reason"]) == (409, "replayed") and count(dep) == 1
+    rid = c1.referral_id.hex()
+    assert dep.client.get(f"/v1/referrals/{'ab' * 16}", headers=dep.h("registrar_a")).status_code == 404
+    assert dep.client.get(f"/v1/referrals/{rid}", headers=dep.h("device_a")).status_code == 200
+    r = dep.client.post(f"/v1/referrals/{rid}/status", json={"status": "completed"}, headers=dep.h("device_b"))
+    assert (r.status_code, r.json()["reason"]) == (409, "invalid_transition")
+    r = dep.client.post(f"/v1/referrals/{rid}/status", json={"status": "accepted"}, headers=dep.h("registrar_a"))
+    assert (r.status_code, r.json()["reason"]) == (403, "not_recipient")
+    r = dep.client.post(f"/v1/referrals/{rid}/status", json={"status": "teleported"}, headers=dep.h("device_b"))
+    assert r.status_code == 422
+    assert rows(dep)[0].status == "sent"
+    # a referral too long for the retention period is refused
+    c4, s4 = ref.seal(lifetime=120 * DAY)
+    r = ref.send(ref.consent(holder, cred, ref.offer(c4, s4)))
+    assert (r.status_code, r.json()["reason"]) == (422, "bad_lifetime") and count(dep) == 1
+
+
+def test_withdrawal_deletes_b_copy_and_a_sees_it(dep: Deployment) -> None:
+    ref = Referrals(dep).setup()
+    holder, cred, _ = dep.wallet()
+    other, other_cred, _ = dep.wallet()
+    content, sealed, sub = ref.submission(holder, cred)
+    assert ref.send(sub).status_code == 201
+    rid = content.referral_id.hex()
+    tl = dep.trust_list()
+
+    def wd(h: object, c: object) -> bytes:
+        return withdraw(h, [c], tl, referral_id=content.referral_id, digest=sealed.digest,  # type: ignore[arg-type]
+                        to_agency="agency-b", now=dep.clock.now)
+
+    r = dep.client.post(f"/v1/referrals/{rid}/withdraw", content=wd(other, other_cred), headers=CBOR)
+    assert (r.status_code, r.json()["reason"]) == (403, "not_yours") and rows(dep)[0].sealed is not None
+    r = dep.client.post(f"/v1/referrals/{'cd' * 16}/withdraw", content=wd(holder, cred), headers=CBOR)
+    assert r.status_code == 404
+    r = dep.client.post(f"/v1/referrals/{rid}/withdraw", content=wd(holder, cred), headers=CBOR)
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn"
+    assert rows(dep)[0].sealed is None
+    assert dep.client.get(f"/v1/referrals/{rid}", headers=dep.h("registrar_a")).json()["status"] == "withdrawn"
+    r = dep.client.get(f"/v1/referrals/{rid}/sealed", headers=dep.h("device_b"))
+    assert (r.status_code, r.json()["reason"]) == (410, "withdrawn")
+    r = ref.send(sub)  # the old submission cannot bring it back
+    assert (r.status_code, r.json()["reason"]) == (409, "replayed")
+
+
+def test_expiry_and_retention(dep: Deployment) -> None:
+    ref = Referrals(dep).setup()
+    holder, cred, _ = dep.wallet()
+    content, _s, sub = ref.submission(holder, cred, lifetime=2 * DAY)
+    assert ref.send(sub).status_code == 201
+    dep.clock.advance(2 * DAY)
+    dep.rt.housekeeping()
+    row = rows(dep)[0]
+    assert (row.status, row.sealed) == ("expired", None)
+    dep.clock.advance(dep.rt.settings.referral_retention)
+    dep.rt.housekeeping()
+    assert count(dep) == 0
+
+
+def test_key_rotation_and_revocation(dep: Deployment) -> None:
+    ref = Referrals(dep).setup()
+    holder, cred, _ = dep.wallet()
+    old = ref.keys[X25519]
+    content, sealed, sub = ref.submission(holder, cred)
+    assert sealed.header.recipient_kid == old.kid and ref.send(sub).status_code == 201
+    dep.clock.advance(60)
+    from sdk.referral import ReferralKeyPair
+    new = ReferralKeyPair.generate(X25519)
+    r = dep.client.post("/v1/referrals/keys", json={"name": "Agency B", "suite": X25519,
+                                                    "public_key": new.public_key.hex()}, headers=dep.h("admin_b"))
+    assert r.status_code == 201 and r.json()["kid"] == new.kid.hex()
+    assert dep.client.post("/v1/referrals/keys", json={"name": "Agency B", "suite": X25519,
+                                                       "public_key": new.public_key.hex()},
+                           headers=dep.h("admin_b")).status_code == 409
+    r = dep.client.post("/v1/referrals/keys", json={"name": "x", "suite": HYBRID, "public_key": "00" * 32},
+                        headers=dep.h("admin_b"))
+    assert r.status_code == 422
+    assert dep.client.post("/v1/referrals/keys", json={"name": "x", "suite": X25519, "public_key": "11" * 32},
+                           headers=dep.h("registrar_b")).status_code == 403
+    dep.clock.advance(60)
+    _c2, s2 = ref.seal()
+    assert s2.header.recipient_kid == new.kid  # the newest key is used
+    r = dep.client.delete(f"/v1/referrals/keys/{old.kid.hex()}", headers=dep.h("admin_b"))
+    assert r.status_code == 204
+    assert dep.trust_list().referral_key(old.kid) is None
+    # the referral sealed to the old key still opens on the desk that kept it
+    data = dep.client.get(f"/v1/referrals/{content.referral_id.hex()}/sealed", headers=dep.h("device_b")).content
+    assert open_referral(data, [old, new], agency="agency-b", now=dep.clock.now)[1] == content
+    # types: the operator's admins only
+    assert dep.client.put("/v1/referrals/types/food", json={"labels": {"en": "Food"}},
+                          headers=dep.h("admin_b")).status_code == 403
+    assert dep.client.put("/v1/referrals/types/Food!", json={"labels": {"en": "Food"}},
+                          headers=dep.h("admin_a")).status_code == 422
+    assert [t["id"] for t in dep.client.get("/v1/referrals/types", headers=dep.h("device_b")).json()] == [
+        "health", "shelter"]
+
+
+def test_outbox_survives_a_crash_between_consent_and_delivery(dep: Deployment, tmp_path: object) -> None:
+    from pathlib import Path
+    ref = Referrals(dep).setup()
+    holder, cred, _ = dep.wallet()
+    box = Outbox(Path(str(tmp_path)) / "outbox")
+    content, _s, sub = ref.submission(holder, cred)
+    rid = box.put(sub)  # consent given: on disk before anything is sent
+    assert rid == content.referral_id.hex() and box.put(sub) == rid and len(box.pending()) == 1
+
+    class Crash(Exception):
+        pass
+
+    def crash_before(_data: bytes) -> None:
+        raise Crash()
+
+    with pytest.raises(Crash):  # the process dies before sending
+        box.flush(crash_before)
+    assert count(dep) == 0 and len(Outbox(box.folder).pending()) == 1
+
+    def crash_after(data: bytes) -> None:  # the service stored it, the answer is lost
+        assert ref.send(data).status_code == 201
+        raise Crash()
+
+    with pytest.raises(Crash):
+        Outbox(box.folder).flush(crash_after)
+    assert count(dep) == 1
+
+    def send(data: bytes) -> None:
+        r = ref.send(data)
+        if r.status_code >= 400:
+            raise ServiceError(r.json()["detail"], reason=r.json()["reason"], status=r.status_code)
+
+    res = Outbox(box.folder).flush(send)  # after the restart: delivered once
+    assert res.delivered == [rid] and count(dep) == 1 and Outbox(box.folder).pending() == []
+    # a permanent refusal is set aside, not retried forever
+    _c, _s2, sub2 = ref.submission(holder, cred, lifetime=3600)
+    rid2 = box.put(sub2)
+    dep.clock.advance(7200)
+    res = box.flush(send)
+    assert res.rejected == {rid2: "expired"} and box.pending() == []

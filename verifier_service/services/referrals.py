@@ -1,0 +1,362 @@
+"""Referrals between agencies (issue 15): the service stores and forwards ciphertext only.
+
+- Referral keys: an agency's admin registers the *public* half of a key generated on its
+  desk (``zkaid referral keygen``); it goes into the signed trust list. Several keys may be
+  valid at once (rotation: a new key, then the old one revoked or left to expire).
+- Submission: the sending agency posts a sealed referral with the person's consent
+  (:func:`sdk.referral.verify_submission`); nothing is stored before consent verifies.
+  The same submission again is answered with the stored referral (delivery is idempotent);
+  another submission with a known referral id is refused as ``replayed``.
+- The receiving agency lists its referrals (optionally by the pseudonym its desk read from
+  the person's wallet in the referral scope), fetches the sealed bytes, decrypts them on
+  its desk and records the status. The sending agency sees the status only.
+- Withdrawal: the person's wallet proves, in the same scope, to be the one who consented;
+  the sealed bytes are deleted and the status becomes ``withdrawn``.
+- Housekeeping: expired referrals lose their sealed bytes; rows are deleted after the
+  retention period. The audit log names referral ids, agencies and statuses, never content.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sdk.errors import ReferralError
+from sdk.referral import verify_submission, verify_withdrawal
+from sdk.referral.hpke import load_public_key
+from sdk.trust import referral_kid
+from sdk.wire import ReferralKeyEntry, ReferralTypeDef
+from verifier_service.registry.db import Store
+from verifier_service.registry.models import Agency
+from verifier_service.registry.referral_models import ReferralKeyRow, ReferralRow, ReferralTypeRow
+from verifier_service.services import audit
+from verifier_service.services.auth import Principal
+from verifier_service.services.errors import (
+    BadInput,
+    Conflict,
+    DomainError,
+    Forbidden,
+    Gone,
+    Invalid,
+    NotFound,
+)
+
+if TYPE_CHECKING:
+    from verifier_service.services.trust_list import TrustListCache
+
+__all__ = [
+    "FINAL",
+    "STATUSES",
+    "ReferralInfo",
+    "ReferralKeyInfo",
+    "fetch_sealed",
+    "get",
+    "list_keys",
+    "list_referrals",
+    "list_types",
+    "purge",
+    "register_key",
+    "revoke_key",
+    "set_type",
+    "submit",
+    "trust_list_entries",
+    "update_status",
+    "withdraw",
+]
+
+STATUSES = ("sent", "received", "accepted", "declined", "completed", "withdrawn", "expired")
+FINAL = frozenset({"declined", "completed", "withdrawn", "expired"})
+# What the receiving agency may record, from each status.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "sent": frozenset({"received", "accepted", "declined"}),
+    "received": frozenset({"accepted", "declined"}),
+    "accepted": frozenset({"completed", "declined"}),
+}
+TYPE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+MAX_CLOCK_SKEW = 300
+
+
+@dataclass(frozen=True)
+class ReferralInfo:
+    referral_id: str
+    from_agency: str
+    to_agency: str
+    status: str
+    created_at: int
+    expires_at: int
+    submitted_at: int
+    updated_at: int
+    recipient_kid: str
+    suite: str
+    digest: str
+    has_content: bool
+
+
+@dataclass(frozen=True)
+class ReferralKeyInfo:
+    kid: str
+    agency: str
+    name: str
+    suite: str
+    public_key: str
+    not_before: int
+    not_after: int
+    created_at: int
+    revoked_at: int | None
+
+
+def _info(r: ReferralRow) -> ReferralInfo:
+    return ReferralInfo(r.referral_id, r.from_agency_id, r.to_agency_id, r.status, r.created_at, r.expires_at,
+                        r.submitted_at, r.updated_at, r.recipient_kid, r.suite, r.digest, r.sealed is not None)
+
+
+def _domain(exc: ReferralError) -> DomainError:
+    """The SDK's referral reasons as service errors (400 unreadable, 410 expired, 422 refused)."""
+    if exc.reason == "malformed":
+        return BadInput(exc.message, reason="malformed")
+    if exc.reason == "expired":
+        return Gone(exc.message, reason="expired")
+    return Invalid(exc.message, reason=exc.reason)
+
+
+# ------------------------------------------------------------------------ keys and types
+
+def register_key(session: Session, *, now: int, agency: str, name: str, suite: str, public_key: bytes,
+                 not_before: int | None, not_after: int | None, lifetime: int, actor: str) -> ReferralKeyInfo:
+    """Publish the public half of a desk's referral key (the private half never comes here)."""
+    try:
+        load_public_key(suite, public_key)
+    except ReferralError as exc:
+        raise Invalid(exc.message, reason="invalid_key") from exc
+    if not name.strip():
+        raise Invalid("a referral key needs a name people recognise (e.g. the agency's name)", reason="invalid_name")
+    kid = referral_kid(suite, public_key).hex()
+    if session.get(ReferralKeyRow, kid) is not None:
+        raise Conflict("this referral key is registered already", reason="key_exists")
+    nb = now if not_before is None else not_before
+    na = nb + lifetime if not_after is None else not_after
+    if na <= nb:
+        raise Invalid("not_after must be after not_before", reason="invalid_dates")
+    row = ReferralKeyRow(kid=kid, agency_id=agency, name=name.strip(), suite=suite, public_key=public_key,
+                         not_before=nb, not_after=na, created_at=now)
+    session.add(row)
+    audit.record(session, at=now, agency=agency, actor=actor, action="referral_key.register", target=kid,
+                 suite=suite)
+    return _key_info(row)
+
+
+def _key_info(r: ReferralKeyRow) -> ReferralKeyInfo:
+    return ReferralKeyInfo(r.kid, r.agency_id, r.name, r.suite, r.public_key.hex(), r.not_before, r.not_after,
+                           r.created_at, r.revoked_at)
+
+
+def list_keys(session: Session, *, agency: str | None = None) -> list[ReferralKeyInfo]:
+    q = select(ReferralKeyRow).order_by(ReferralKeyRow.created_at, ReferralKeyRow.kid)
+    if agency is not None:
+        q = q.where(ReferralKeyRow.agency_id == agency)
+    return [_key_info(r) for r in session.scalars(q)]
+
+
+def revoke_key(session: Session, *, now: int, agency: str, kid: str, actor: str) -> None:
+    row = session.get(ReferralKeyRow, kid)
+    if row is None or row.agency_id != agency:
+        raise NotFound(f"no referral key {kid} in this agency", reason="unknown_key")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        audit.record(session, at=now, agency=agency, actor=actor, action="referral_key.revoke", target=kid)
+
+
+def set_type(session: Session, *, now: int, type_id: str, labels: Mapping[str, str], actor: str,
+             agency: str) -> ReferralTypeDef:
+    if not TYPE_ID.fullmatch(type_id):
+        raise Invalid("a referral type id is lower-case letters, digits, '-' and '_' (1-64)", reason="invalid_type")
+    if not labels or "en" not in labels or any(not v.strip() for v in labels.values()):
+        raise Invalid("give a label for each language, at least 'en'", reason="invalid_labels")
+    row = session.get(ReferralTypeRow, type_id)
+    text = json.dumps(dict(sorted(labels.items())), ensure_ascii=False)
+    if row is None:
+        session.add(ReferralTypeRow(type_id=type_id, labels=text, created_at=now, updated_at=now))
+    else:
+        row.labels, row.updated_at = text, now
+    audit.record(session, at=now, agency=agency, actor=actor, action="referral_type.set", target=type_id)
+    return ReferralTypeDef(type_id, dict(labels))
+
+
+def list_types(session: Session) -> list[ReferralTypeDef]:
+    return [ReferralTypeDef(r.type_id, json.loads(r.labels))
+            for r in session.scalars(select(ReferralTypeRow).order_by(ReferralTypeRow.type_id))]
+
+
+def trust_list_entries(session: Session, now: int) -> tuple[list[ReferralKeyEntry], list[ReferralTypeDef]]:
+    """What the next trust list publishes: unrevoked, unexpired referral keys and the types."""
+    keys = [ReferralKeyEntry(bytes.fromhex(r.kid), r.agency_id, r.name, r.suite, r.public_key, r.not_before,
+                             r.not_after)
+            for r in session.scalars(select(ReferralKeyRow).where(ReferralKeyRow.revoked_at.is_(None),
+                                                                  ReferralKeyRow.not_after > now)
+                                     .order_by(ReferralKeyRow.created_at, ReferralKeyRow.kid))]
+    return keys, list_types(session)
+
+
+# ------------------------------------------------------------------------------- referrals
+
+def submit(store: Store, cache: TrustListCache, *, now: int, principal: Principal, data: bytes,
+           retention: int) -> tuple[ReferralInfo, bool]:
+    """Verify the consent and store the sealed referral. Returns (info, created): the same
+    submission again gives the stored referral and ``created=False``."""
+    with store.read() as s:
+        tl = cache.get(s)
+    try:
+        acc = verify_submission(data, tl, now=now)
+    except ReferralError as exc:
+        raise _domain(exc) from exc
+    h = acc.sealed.header
+    if h.from_agency != principal.agency:
+        raise Forbidden(f"this referral is from {h.from_agency}; your key belongs to {principal.agency}",
+                        reason="wrong_sender")
+    if h.created > now + MAX_CLOCK_SKEW:
+        raise Invalid("the referral is dated in the future: check the desk's clock", reason="bad_time")
+    if h.expires > now + retention:
+        raise Invalid(f"a referral may last at most the retention period ({retention // 86400} days)",
+                      reason="bad_lifetime")
+    rid, digest = h.referral_id.hex(), acc.sealed.digest.hex()
+    try:
+        with store.write() as s:
+            if s.get(Agency, h.to_agency) is None:
+                raise Invalid(f"no agency '{h.to_agency}' in this registry", reason="wrong_recipient")
+            row = s.get(ReferralRow, rid)
+            if row is not None:
+                return _again(row, digest), False
+            row = ReferralRow(referral_id=rid, digest=digest, from_agency_id=h.from_agency,
+                              to_agency_id=h.to_agency, recipient_kid=h.recipient_kid.hex(), suite=h.suite,
+                              pseudonym=acc.pseudonym, sealed=acc.sealed.data, status="sent", created_at=h.created,
+                              expires_at=h.expires, submitted_at=now, updated_at=now, delete_after=now + retention)
+            s.add(row)
+            audit.record(s, at=now, agency=h.from_agency, actor=principal.actor, action="referral.send",
+                         target=rid, to=h.to_agency, suite=h.suite, digest=digest[:16])
+            s.flush()
+            info = _info(row)
+    except IntegrityError:  # the same referral id committed concurrently
+        with store.read() as s:
+            row = s.get(ReferralRow, rid)
+            if row is None:
+                raise
+            return _again(row, digest), False
+    return info, True
+
+
+def _again(row: ReferralRow, digest: str) -> ReferralInfo:
+    if row.digest != digest:
+        raise Conflict("a referral with this id exists already: this one is a replay or a forgery",
+                       reason="replayed")
+    if row.status in ("withdrawn", "expired"):
+        raise Conflict(f"this referral was {row.status}: it is not delivered again", reason="replayed")
+    return _info(row)
+
+
+def _visible(row: ReferralRow | None, principal: Principal, rid: str) -> ReferralRow:
+    if row is None or principal.agency not in (row.from_agency_id, row.to_agency_id):
+        raise NotFound(f"no referral {rid} for your agency", reason="unknown_referral")
+    return row
+
+
+def get(session: Session, *, principal: Principal, referral_id: str) -> ReferralInfo:
+    return _info(_visible(session.get(ReferralRow, referral_id), principal, referral_id))
+
+
+def list_referrals(session: Session, *, principal: Principal, box: str, status: str | None = None,
+                   pseudonym: bytes | None = None, since: int = 0, limit: int = 1000) -> list[ReferralInfo]:
+    """``box="sent"``: the caller's agency referred; ``box="inbox"``: referred to it (by
+    ``pseudonym`` when its desk scanned the person's wallet)."""
+    col = ReferralRow.from_agency_id if box == "sent" else ReferralRow.to_agency_id
+    q = select(ReferralRow).where(col == principal.agency, ReferralRow.submitted_at >= since)
+    if status is not None:
+        q = q.where(ReferralRow.status == status)
+    if pseudonym is not None:
+        q = q.where(ReferralRow.pseudonym == pseudonym)
+    q = q.order_by(ReferralRow.submitted_at, ReferralRow.referral_id).limit(limit)
+    return [_info(r) for r in session.scalars(q)]
+
+
+def fetch_sealed(store: Store, *, now: int, principal: Principal, referral_id: str) -> bytes:
+    """The sealed bytes, for the receiving agency only; the first fetch records ``received``."""
+    with store.write() as s:
+        row = _visible(s.get(ReferralRow, referral_id), principal, referral_id)
+        if row.to_agency_id != principal.agency:
+            raise Forbidden("only the receiving agency can fetch the sealed referral", reason="not_recipient")
+        if row.sealed is None:
+            raise Gone(f"the referral is {row.status}: its content was deleted", reason=row.status)
+        if row.status == "sent":
+            row.status, row.updated_at = "received", now
+            audit.record(s, at=now, agency=row.to_agency_id, actor=principal.actor, action="referral.received",
+                         target=referral_id)
+        return row.sealed
+
+
+def update_status(store: Store, *, now: int, principal: Principal, referral_id: str, status: str) -> ReferralInfo:
+    """The receiving agency records what happened. Final statuses delete the sealed bytes
+    (the desk has decrypted what it needs)."""
+    with store.write() as s:
+        row = _visible(s.get(ReferralRow, referral_id), principal, referral_id)
+        if row.to_agency_id != principal.agency:
+            raise Forbidden("only the receiving agency records the status", reason="not_recipient")
+        if row.status == status:
+            return _info(row)
+        if status not in TRANSITIONS.get(row.status, frozenset()):
+            raise Conflict(f"a referral that is {row.status} cannot become {status}", reason="invalid_transition",
+                           current=row.status)
+        row.status, row.updated_at = status, now
+        if status in FINAL:
+            row.sealed = None
+        audit.record(s, at=now, agency=row.to_agency_id, actor=principal.actor, action=f"referral.{status}",
+                     target=referral_id)
+        s.flush()
+        return _info(row)
+
+
+def withdraw(store: Store, cache: TrustListCache, *, now: int, referral_id: str, data: bytes) -> ReferralInfo:
+    """The person withdraws consent (no API key: the proof in the referral scope is the
+    authorisation). B's copy is deleted; A sees ``withdrawn``."""
+    with store.read() as s:
+        tl = cache.get(s)
+        row = s.get(ReferralRow, referral_id)
+        if row is None:
+            raise NotFound(f"no referral {referral_id}", reason="unknown_referral")
+        digest, to_agency, pseudonym = bytes.fromhex(row.digest), row.to_agency_id, row.pseudonym
+    try:
+        rid, nym = verify_withdrawal(data, tl, digest=digest, to_agency=to_agency, now=now)
+    except ReferralError as exc:
+        raise _domain(exc) from exc
+    if rid.hex() != referral_id or nym != pseudonym:
+        raise Forbidden("only the person who consented can withdraw this referral", reason="not_yours")
+    with store.write() as s:
+        row = s.get(ReferralRow, referral_id)
+        if row is None:
+            raise NotFound(f"no referral {referral_id}", reason="unknown_referral")
+        if row.status != "withdrawn":
+            row.status, row.sealed, row.updated_at = "withdrawn", None, now
+            for agency in (row.from_agency_id, row.to_agency_id):
+                audit.record(s, at=now, agency=agency, actor="wallet", action="referral.withdrawn",
+                             target=referral_id)
+        s.flush()
+        return _info(row)
+
+
+def purge(session: Session, now: int) -> tuple[int, int]:
+    """(expired, deleted): expire referrals past their date (sealed bytes deleted), then
+    delete rows past the retention period."""
+    expired = session.execute(
+        update(ReferralRow).where(ReferralRow.expires_at <= now, ReferralRow.status.not_in(FINAL))
+        .values(status="expired", sealed=None, updated_at=now)
+    ).rowcount
+    gone = session.execute(delete(ReferralRow).where(ReferralRow.delete_after <= now)).rowcount
+    if expired or gone:
+        audit.record(session, at=now, agency=None, actor="system", action="referral.purge", expired=expired,
+                     deleted=gone)
+    return int(expired or 0), int(gone or 0)
