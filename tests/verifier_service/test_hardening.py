@@ -222,3 +222,25 @@ def test_a_full_disk_is_its_own_problem_with_a_clear_log_line(make_settings: Any
         assert r.json()["reason"] == "storage_full" and r.headers["content-type"] == "application/problem+json"
         assert "STORAGE FULL" in caplog.text and "free" in caplog.text.lower()
         assert _count(d, Enrollment) == 0  # all or nothing
+
+
+def test_scope_names_have_one_spelling(dep: Deployment) -> None:
+    import unicodedata
+
+    c, admin = dep.client, dep.h("admin_a")
+    nfd = unicodedata.normalize("NFD", "réunion/2027-01/round-1")
+    r = c.post("/v1/admin/scopes", json={"scope": nfd}, headers=admin)
+    assert r.status_code == 201 and r.json()["scope"] == unicodedata.normalize("NFC", nfd)
+    # the other spelling is the same scope, for creation, enrollment and statistics
+    r = c.post("/v1/admin/scopes", json={"scope": unicodedata.normalize("NFC", nfd)}, headers=admin)
+    assert r.status_code == 409 and r.json()["reason"] == "scope_exists"
+    nfc = unicodedata.normalize("NFC", nfd)
+    assert c.post("/v1/enrollments", json={"scope": nfc, "pseudonym": P[25].hex()},
+                  headers=dep.h("device_b")).status_code == 201
+    r = c.post("/v1/enrollments", json={"scope": nfd, "pseudonym": P[25].hex()}, headers=dep.h("device_a"))
+    assert r.status_code == 409 and r.json()["reason"] == "already_enrolled"
+    assert c.get(f"/v1/scopes/{nfd}/stats", headers=admin).json()["enrollments"] == 1
+    for bad in ("CVA/2027/round-1", "cva/2027/round\u200d-1", "cva//round-1", "cva/２０２７", "request/abc",
+                "cva/2027 round 1"):
+        r = c.post("/v1/admin/scopes", json={"scope": bad}, headers=admin)
+        assert r.status_code == 422 and r.json()["reason"] == "invalid_scope", (bad, r.text)

@@ -15,7 +15,6 @@ Guarantees (tested on SQLite and PostgreSQL):
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,7 +22,8 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from sdk.credential import check_pseudonym
-from sdk.errors import EncodingError
+from sdk.errors import EncodingError, ScopeError
+from sdk.wire.scope import REQUEST_SCOPE_PREFIX, is_request_scope, normalize_scope
 from verifier_service.registry.db import Store
 from verifier_service.registry.models import Agency, DuplicateEvent, Enrollment, Scope
 from verifier_service.services import audit
@@ -141,30 +141,36 @@ def check_pseudonyms(pseudonyms: Iterable[bytes]) -> None:
 
 
 def validate_scope_name(name: str) -> str:
-    if not 1 <= len(name) <= 256 or name != name.strip():
-        raise Invalid("a scope is 1-256 characters without surrounding spaces", reason="invalid_scope")
-    if any(unicodedata.category(c).startswith("C") for c in name):
-        raise Invalid("a scope has no control characters", reason="invalid_scope")
-    return name
+    """The one spelling of a scope (:func:`sdk.wire.scope.normalize_scope`: NFC, lower case,
+    letters, digits and ``- _ . : /``), so two spellings of one round are one scope."""
+    try:
+        norm = normalize_scope(name)
+    except ScopeError as exc:
+        raise Invalid(exc.message, reason="invalid_scope") from exc
+    if is_request_scope(norm):
+        raise Invalid(f"scopes under {REQUEST_SCOPE_PREFIX!r} are the wallets' own one-off scopes",
+                      reason="invalid_scope")
+    return norm
 
 
 def _scope_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
-    wanted = set(names)
-    if not wanted:
+    """Scope ids by the names as given (each looked up in its normalised spelling)."""
+    norm = {name: validate_scope_name(name) for name in set(names)}
+    if not norm:
         return {}
-    found = {name: sid for name, sid in session.execute(select(Scope.name, Scope.id).where(Scope.name.in_(wanted)))}
-    missing = sorted(wanted - set(found))
+    found = {n: sid for n, sid in session.execute(select(Scope.name, Scope.id).where(Scope.name.in_(set(norm.values()))))}
+    missing = sorted(name for name, n in norm.items() if n not in found)
     if missing:
         raise Invalid(f"unknown scope {missing[0][:256]!r}: an administrator creates scopes first",
                       reason="unknown_scope", scope=missing[0][:256])
-    return found
+    return {name: found[n] for name, n in norm.items()}
 
 
 # ------------------------------------------------------------------------- scopes
 
 def create_scope(session: Session, *, now: int, name: str, description: str, agency: str,
                  actor: str) -> ScopeInfo:
-    validate_scope_name(name)
+    name = validate_scope_name(name)
     if session.scalar(select(Scope.id).where(Scope.name == name)) is not None:
         raise Conflict(f"scope {name!r} exists already", reason="scope_exists")
     session.add(Scope(name=name, description=description[:512], created_by=agency, created_at=now))
@@ -184,6 +190,7 @@ def enroll(store: Store, *, now: int, principal: Principal, scope: str, pseudony
     """Enroll or raise Conflict(already_enrolled) naming the first agency and time (and
     record the attempt as a duplicate event)."""
     check_pseudonyms([pseudonym])
+    scope = validate_scope_name(scope)
     conflict: Conflict | None = None
     with store.write() as s:
         store.lock_registry(s)
@@ -335,7 +342,7 @@ def list_duplicates(session: Session, *, agency: str, scope: str | None = None, 
                 DuplicateEvent.id > after)
          .order_by(DuplicateEvent.id).limit(limit))
     if scope is not None:
-        q = q.where(Scope.name == scope)
+        q = q.where(Scope.name == validate_scope_name(scope))
     return [DuplicateInfo(d.id, name, bytes(d.pseudonym), d.first_agency_id, d.first_enrolled_at,
                           d.second_agency_id, d.second_enrolled_at, d.detected_at, d.source)
             for d, name in session.execute(q)]
@@ -343,7 +350,7 @@ def list_duplicates(session: Session, *, agency: str, scope: str | None = None, 
 
 def scope_stats(session: Session, scope: str) -> ScopeStats:
     try:
-        validate_scope_name(scope)
+        scope = validate_scope_name(scope)
     except Invalid as exc:
         raise NotFound(f"unknown scope {scope[:256]!r}", reason="unknown_scope") from exc
     sid = session.scalar(select(Scope.id).where(Scope.name == scope))
