@@ -95,6 +95,17 @@ class Settings(BaseSettings):
         description="Unknown offer codes / tokens one client address may try per minute before 429.",
     )
 
+    # -- person linkage (issue 14) --------------------------------------------------
+    linkage_check_limit: int = Field(
+        default=120, ge=1, description="Registration checks one registrar key may run per minute before 429.")
+    linkage_oprf_limit: int = Field(
+        default=600, ge=1, description="Steward OPRF requests one key may send per minute before 429.")
+    linkage_oprf_max_batch: int = Field(
+        default=8192, ge=1, le=10_000, description="Blinded elements per steward OPRF request.")
+    linkage_match_threshold: float = Field(
+        default=0.8, gt=0, le=1, description="Match-record similarity at or above which a check reports "
+        "a possible match.")
+
     # -- limits -------------------------------------------------------------------
     max_cbor_body: int = Field(default=64 * 1024, ge=1024)
     max_json_body: int = Field(default=256 * 1024, ge=1024)
