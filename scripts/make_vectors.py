@@ -34,6 +34,7 @@ from sdk.credential import (
     make_offer,
     read_request,
 )
+from sdk.credential.revocation import build_update, sign_revocation_update, token_for
 from sdk.credential.schema import date_to_days
 from sdk.trust import TrustAnchor, build_payload, load_trust_list, sign_trust_list
 from sdk.wire import PredicateSpec, encode
@@ -99,12 +100,22 @@ def build_vectors(backend: str | None = None) -> dict[str, dict[str, Any]]:
                           now=NOW, nonce=_bytes("nonce-2", 16), signing_key=verifier)
     rr2 = read_request(preq2, tl, now=NOW)
     pres2 = holder.present(holder.assess(rr2, [cred], tl, now=NOW), rng=_rng("PROOF_PREDICATES"))
+    revoked_handles = [_bytes(f"revoked-handle-{i}", 32) for i in range(3)]
+    revocation = sign_revocation_update(build_update(
+        scope="cva/2026-12/round-1", sequence=1, issued_at=NOW, next_update=NOW + 86400, grace=7 * 86400,
+        revoked=[token_for("cva/2026-12/round-1", h, issuer.suite, backend) for h in revoked_handles[:2]],
+        blocked=[token_for("cva/2026-12/round-1", revoked_handles[2], issuer.suite, backend)]), tl_key)
     common = {
         "issuer_public_key": issuer.public_key.hex(),
         "issuer_kid": issuer.kid.hex(),
         "now": NOW,
     }
     return {
+        "revocation-update": {"description": "Signed per-scope revocation update (COSE_Sign1 over RevocationUpdate): "
+                                             "two revoked tokens and one blocked token",
+                              "inputs": {**common, "trust_list_public_key": anchor.public_key.hex(),
+                                         "handles": [h.hex() for h in revoked_handles]},
+                              "hex": revocation.hex()},
         "trust-list": {"description": "Signed trust list (COSE_Sign1 over TrustListPayload)",
                        "inputs": {**common, "trust_list_public_key": anchor.public_key.hex()}, "hex": signed_tl.hex()},
         "offer": {"description": "Offer", "inputs": common, "hex": encode(offer).hex()},

@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -45,6 +46,7 @@ __all__ = [
     "bbs_kid",
     "build_payload",
     "check_update",
+    "freshness_at",
     "load_trust_list",
     "referral_kid",
     "sign_trust_list",
@@ -152,15 +154,7 @@ class TrustList:
         return None
 
     def freshness(self, now: int) -> Freshness:
-        p = self.payload
-        grace_ends = p.next_update + p.grace
-        if now < p.next_update:
-            state = FreshnessState.FRESH
-        elif now < grace_ends:
-            state = FreshnessState.STALE
-        else:
-            state = FreshnessState.EXPIRED
-        return Freshness(state, p.next_update, grace_ends, now)
+        return freshness_at(self.payload.next_update, self.payload.grace, now)
 
     def require_usable(self, now: int) -> Freshness:
         """Freshness, or TrustListError(reason="trust_list_expired") beyond the grace period."""
@@ -174,15 +168,39 @@ class TrustList:
         return f
 
 
-def check_update(current: TrustList | None, new: TrustList) -> None:
+def freshness_at(next_update: int, grace: int, now: int) -> Freshness:
+    """Fresh before ``next_update``, stale for ``grace`` seconds after it, then expired
+    (the same rule for the trust list and for revocation updates)."""
+    grace_ends = next_update + grace
+    if now < next_update:
+        state = FreshnessState.FRESH
+    elif now < grace_ends:
+        state = FreshnessState.STALE
+    else:
+        state = FreshnessState.EXPIRED
+    return Freshness(state, next_update, grace_ends, now)
+
+
+class SignedSequence(Protocol):
+    """What the roll-back rule looks at: a sequence number and the exact signed bytes."""
+
+    @property
+    def sequence(self) -> int: ...
+
+    @property
+    def signed(self) -> bytes: ...
+
+
+def check_update(current: SignedSequence | None, new: SignedSequence, *, kind: str = "trust list") -> None:
     """Refuse a roll-back (specs/trust-list.md §8): a list with a lower sequence than the one
     in use, or the same sequence with other content, would let anyone holding an old file
-    bring back a revoked key. Raises TrustListError(reason="rollback")."""
+    bring back a revoked key (or, for a revocation update, a withdrawn card).
+    Raises TrustListError(reason="rollback")."""
     if current is None:
         return
     if new.sequence < current.sequence or (new.sequence == current.sequence and new.signed != current.signed):
         raise TrustListError(
-            f"this trust list (number {new.sequence}) does not replace the one in use "
+            f"this {kind} (number {new.sequence}) does not replace the one in use "
             f"(number {current.sequence})",
             reason="rollback",
         )

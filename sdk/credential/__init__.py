@@ -15,6 +15,7 @@ from sdk.credential.request import ReceivedRequest, VerifierKey, build_request, 
 from sdk.credential.schema import Attribute, Schema, load_schema
 from sdk.credential.seed import WalletSeed, decode_recovery_code, encode_recovery_code
 from sdk.credential.verifier import REASONS, VerifiedPresentation, reject, verify_presentation
+from sdk.errors import CredentialError
 
 __all__ = [
     "REASONS",
@@ -51,7 +52,11 @@ __all__ = [
 ]
 
 
-def household_schema() -> Schema:
-    """The shipped cash-assistance household schema (specs/schemas/household-v1.json)."""
-    text = resources.files("sdk.credential").joinpath("schemas/household-v1.json").read_text("utf-8")
+def household_schema(version: int = 1) -> Schema:
+    """The shipped cash-assistance household schema (specs/schemas/household-v<version>.json).
+
+    Version 2 adds ``card_handle``, the hidden revocation handle (specs/revocation.md)."""
+    if version not in (1, 2):
+        raise CredentialError(f"there is no household schema version {version} (1 or 2)", reason="unknown_schema")
+    text = resources.files("sdk.credential").joinpath(f"schemas/household-v{version}.json").read_text("utf-8")
     return Schema.from_json(text)

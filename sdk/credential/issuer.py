@@ -111,7 +111,7 @@ def issue(
     if len(request.commitment) != 48 + 32 * (key.nym_count + 2):
         raise CredentialError("the commitment does not match the issuer's nym count", reason="nym_count_mismatch")
     suite = suite_of(key.suite)
-    raw = schema.encode_values(values)
+    raw = schema.encode_values(schema.with_handles(values))  # handles: drawn here unless given
     scalars = schema.scalars(raw, suite)
     entropy = new_signer_entropy() if signer_entropy is None else signer_entropy
     if not 0 < entropy < R:

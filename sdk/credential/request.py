@@ -114,8 +114,10 @@ def build_request(
     signing_key: VerifierKey | None = None,
 ) -> bytes:
     """Build (and optionally sign) a presentation request; returns the bytes for the QR."""
-    for name in disclose:
-        schema.index(name)
+    for name in (*disclose, *(p.attribute for p in predicates)):
+        if schema.attribute(name).hidden:
+            raise CredentialError(f"'{name}' is a hidden card handle: no request may ask about it",
+                                  reason="hidden_attribute")
     for p in predicates:
         attr = schema.attribute(p.attribute)
         if not attr.is_integer:

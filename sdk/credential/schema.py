@@ -10,15 +10,21 @@ Attribute types and their scalars (specs/credential-profile.md §2):
 | enum     | str (one of values)| int index           | index                               |
 | string   | str               | text                 | hash_to_scalar(UTF-8, map_dst)      |
 | bytes    | bytes             | bytes                | hash_to_scalar(bytes, map_dst)      |
+| handle   | bytes (32)        | bytes (32)           | hash_to_scalar(bytes, map_dst)      |
 
 Integer-like types map to their own value so that range predicates can be proven on
 them; strings and bytes go through the pseudonym interface's message-to-scalar map.
+
+A ``handle`` is a value the registrar draws for one card and the holder never shows: the
+revocation handle of specs/revocation.md. It is never disclosed, never the subject of a
+predicate and never displayed; requests naming it are refused (:meth:`Attribute.hidden`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +46,8 @@ __all__ = [
     "load_schema",
 ]
 
-ATTRIBUTE_TYPES = ("int", "date", "bool", "enum", "string", "bytes")
+ATTRIBUTE_TYPES = ("int", "date", "bool", "enum", "string", "bytes", "handle")
+HANDLE_BYTES = 32
 DATE_EPOCH = dt.date(1900, 1, 1)
 INT_MAX = 2**63 - 1
 INTEGER_TYPES = ("int", "date", "bool", "enum")
@@ -79,6 +86,11 @@ class Attribute:
         """Whether the scalar is the value itself (so range predicates apply)."""
         return self.type in ("int", "date")
 
+    @property
+    def hidden(self) -> bool:
+        """A handle: signed into the card, never disclosed, proven about or displayed."""
+        return self.type == "handle"
+
     def label(self, lang: str = "en") -> str:
         d = dict(self.labels)
         return d.get(lang) or d.get("en") or self.name.replace("_", " ")
@@ -115,6 +127,10 @@ class Attribute:
             if not isinstance(value, str) or len(value) > 4096:
                 raise bad
             return value
+        if t == "handle":
+            if not isinstance(value, bytes) or len(value) != HANDLE_BYTES:
+                raise bad
+            return value
         if not isinstance(value, bytes) or len(value) > 4096:
             raise bad
         return value
@@ -144,7 +160,7 @@ class Attribute:
             if not isinstance(raw, str):
                 raise bad
             return raw
-        if not isinstance(raw, bytes):
+        if not isinstance(raw, bytes) or (t == "handle" and len(raw) != HANDLE_BYTES):
             raise bad
         return raw
 
@@ -198,6 +214,20 @@ class Schema:
     def display_title(self, lang: str = "en") -> str:
         d = dict(self.title)
         return d.get(lang) or d.get("en") or self.id
+
+    @property
+    def hidden(self) -> tuple[str, ...]:
+        """Names of the handle attributes (never disclosed, proven about or displayed)."""
+        return tuple(a.name for a in self.attributes if a.hidden)
+
+    def with_handles(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """``values`` plus a fresh random handle (``secrets``) for every handle attribute
+        the caller left out: the registrar draws them, nobody types them."""
+        out = dict(values)
+        for name in self.hidden:
+            if name not in out:
+                out[name] = secrets.token_bytes(HANDLE_BYTES)
+        return out
 
     def encode_values(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         """Python values by name -> wire values in schema order (all attributes required)."""

@@ -326,6 +326,9 @@ class IssuanceRequest(Message):
     issuer_kid: bytes
     nym_count: int
     commitment: bytes
+    # person binding (sdk.credential.lifecycle): R = H_bind * nym_1 and a proof that the
+    # commitment holds the same nym_1, so a re-issue can require the same wallet secret
+    binding: bytes | None = None
 
     TYPE = 2
     FIELDS = (
@@ -333,6 +336,7 @@ class IssuanceRequest(Message):
         Field(3, "issuer_kid", KID),
         Field(4, "nym_count", NYM_COUNT),
         Field(5, "commitment", bstr(112, 48 + 32 * (MAX_NYMS + 2))),
+        Field(6, "binding", bstr(48 + 32 * 3, 48 + 32 * (MAX_NYMS + 2)), optional=True),
     )
 
 
@@ -477,4 +481,38 @@ class TrustListPayload(Message):
         Field(8, "schemas", array_of(struct(SchemaDef), 256)),
         Field(9, "referral_keys", array_of(struct(ReferralKeyEntry), 1024), optional=True),
         Field(10, "referral_types", array_of(struct(ReferralTypeDef), 256), optional=True),
+    )
+
+
+#: Revocation tokens are 8 bytes (sdk.credential.revocation.short_token).
+REVOCATION_TOKEN_LEN = 8
+MAX_REVOCATION_TOKENS = 131072
+
+
+@_register
+@dataclass(frozen=True)
+class RevocationUpdate(Message):
+    """The per-scope revocation list (specs/revocation.md), carried inside COSE_Sign1 and
+    signed by the trust-list key. ``revoked`` and ``blocked`` are concatenations of 8-byte
+    tokens in strictly increasing order: revoked cards, and replacement cards that may not
+    enroll in this scope because the card they replace may already have."""
+
+    sequence: int
+    issued_at: int
+    next_update: int
+    grace: int
+    scope: str
+    revoked: bytes
+    blocked: bytes | None = None
+
+    TYPE = 8
+    MAX_BYTES = 2 * REVOCATION_TOKEN_LEN * MAX_REVOCATION_TOKENS + 1024
+    FIELDS = (
+        Field(2, "sequence", uint()),
+        Field(3, "issued_at", uint()),
+        Field(4, "next_update", uint()),
+        Field(5, "grace", uint()),
+        Field(6, "scope", tstr(256, 1)),
+        Field(7, "revoked", bstr(0, REVOCATION_TOKEN_LEN * MAX_REVOCATION_TOKENS)),
+        Field(8, "blocked", bstr(0, REVOCATION_TOKEN_LEN * MAX_REVOCATION_TOKENS), optional=True),
     )
