@@ -26,6 +26,7 @@ import hashlib
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -79,8 +80,13 @@ def handle_scalar(handle: bytes, suite: str | Ciphersuite) -> int:
 def revocation_base(scope: str, suite: str | Ciphersuite, backend: CurveBackend | str | None = None) -> G1:
     """H_s = hash_to_curve_g1(context_id(scope), api_id || "ZKAID_REVOCATION_") (RFC 9380 via
     the suite's hash_to_curve; a DST of its own, so H_s is never a pseudonym base OP)."""
-    cs = _suite(suite)
-    return hash_to_curve_g1(context_id(scope), cs.api_id + b"ZKAID_REVOCATION_", cs, get_backend(backend))
+    return _base(context_id(scope), _suite(suite), get_backend(backend))
+
+
+@lru_cache(maxsize=64)
+def _base(ctx: bytes, cs: Ciphersuite, be: CurveBackend) -> G1:
+    # a field device works in one scope: H_s is hashed to the curve once, not per card
+    return hash_to_curve_g1(ctx, cs.api_id + b"ZKAID_REVOCATION_", cs, be)
 
 
 def revocation_tag(scope: str, rh: int, suite: str | Ciphersuite,
