@@ -25,7 +25,7 @@ __all__ = ["SCREENS", "WalletApp", "run"]
 HERE = Path(__file__).resolve().parent
 SCREENS = (
     "language", "welcome", "pin_setup", "recovery_show", "recovery_check", "restore", "unlock",
-    "home", "scan", "receive", "consent", "present", "history", "settings",
+    "home", "scan", "receive", "consent", "present", "history", "settings", "referral",
 )
 
 

@@ -33,6 +33,10 @@ wallet_app_cli = typer.Typer(help="A scriptable beneficiary wallet (same vault a
 app.add_typer(issuer_app, name="issuer")
 app.add_typer(wallet_app_cli, name="wallet")
 
+from zkaid.referral_cli import referral_app  # noqa: E402
+
+app.add_typer(referral_app, name="referral")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

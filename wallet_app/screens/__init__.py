@@ -14,6 +14,7 @@ from wallet_app.screens import (  # noqa: F401 - imported for their Factory regi
     receive,
     recovery_check,
     recovery_show,
+    referral,
     restore,
     scan,
     settings,

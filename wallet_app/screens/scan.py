@@ -19,6 +19,7 @@ from kivy.uix.popup import Popup
 from sdk.errors import FrameError, IntegrityError, QRDecodeError
 from sdk.transport.framing import Progress
 from wallet_app.platform.camera import FileFrames, FrameSource
+from wallet_app.referrals import is_referral_offer
 from wallet_app.screens.widgets import WalletScreen
 
 SCAN_FPS = 15
@@ -105,6 +106,9 @@ class ScanScreen(WalletScreen):
             # Off the UI thread: the first check of an issuer's range parameters is slow in
             # pure Python (see WalletService.prepare).
             self.run_async(lambda: app.service.consider_request(data), lambda _view: app.go("consent"))
+        elif is_referral_offer(data):
+            app.scanned = data
+            app.go("referral")
         else:
             self.error = self.t("error.foreign")
 

@@ -1,0 +1,131 @@
+"""The referral commands end to end against a real HTTP server, and the privacy check: after
+a run, neither the database files nor any log line holds a referral's plaintext."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import MetaData, select
+from typer.testing import CliRunner
+
+from tests.verifier_service.helpers import Deployment
+from verifier_service.bootstrap import run_in_thread
+from zkaid.cli import app
+
+runner = CliRunner()
+PIN = "482913"
+
+
+class Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def logs() -> Iterator[Collect]:
+    h = Collect()
+    names = ["", "uvicorn", "uvicorn.access", "uvicorn.error", "zkaid", "zkaid.service", "sqlalchemy"]
+    saved = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).addHandler(h)
+        logging.getLogger(n).setLevel(logging.DEBUG)
+    try:
+        yield h
+    finally:
+        for n in names:
+            logging.getLogger(n).removeHandler(h)
+            logging.getLogger(n).setLevel(saved[n])
+
+
+def run(*args: str, code: int = 0) -> str:
+    res = runner.invoke(app, list(args), catch_exceptions=False)
+    assert res.exit_code == code, res.output
+    return res.output
+
+
+def test_referral_commands_and_no_plaintext_anywhere(dep: Deployment, tmp_path: Path, logs: Collect) -> None:
+    dep.clock.now = int(time.time())  # the commands read the real clock
+    url, stop = run_in_thread(dep.rt.settings, runtime=dep.rt, access_log=True)
+    secrets_seen: list[str] = []
+    try:
+        for tid in ("health", "shelter"):
+            assert dep.client.put(f"/v1/referrals/types/{tid}", json={"labels": {"en": tid.title()}},
+                                  headers=dep.h("admin_a")).status_code == 200
+        keyring = tmp_path / "desk-b" / "referral-keys.json"
+        out = run("referral", "keygen", "--keyring", str(keyring), "--agency", "agency-b", "--suite", "hybrid",
+                  "--name", "Agency B", "--service-url", url, "--api-key", dep.keys["admin_b"])
+        assert "registered" in out and keyring.stat().st_mode & 0o777 == 0o600
+        anchor = dep.anchor.hex()
+        wdir = tmp_path / "wallet"
+        run("wallet", "create", "--dir", str(wdir), "--anchor", anchor, "--pin", PIN, "--service-url", url)
+        run("wallet", "receive", "--dir", str(wdir), "--pin", PIN, "--code", dep.offer()["code"])
+        common = ["--service-url", url, "--anchor", anchor, "--from", "agency-a", "--to", "agency-b"]
+        sent: list[str] = []
+        for i, answer in enumerate(["--yes", "--no", "--yes"]):
+            note = f"Secret note {i}: coughs at night, lives behind the blue mosque"
+            village = f"Zanzibarville-{7731 + i}"
+            secrets_seen += [note, village]
+            offer = tmp_path / f"offer-{i}.cbor"
+            out = run("referral", "prepare", *common, "--type", "health", "--urgency", "urgent", "--note", note,
+                      "--attr", f"village={village}", "--attr", "household_size=6", "--suite", "hybrid",
+                      "--out", str(offer))
+            rid = re.search(r"referral ([0-9a-f]{32})", out)
+            assert rid is not None
+            consent = tmp_path / f"consent-{i}.cbor"
+            out = run("referral", "consent", "--dir", str(wdir), "--pin", PIN, "--offer", str(offer),
+                      "--out", str(consent), answer, code=0 if answer == "--yes" else 1)
+            assert "Agency B" in out and village in out and "Health" in out
+            if answer == "--no":
+                assert "nothing was sent" in out and not consent.exists()
+                continue
+            sent.append(rid.group(1))
+            out = run("referral", "send", "--service-url", url, "--api-key", dep.keys["registrar_a"],
+                      "--outbox", str(tmp_path / "outbox"), "--consent", str(consent))
+            assert f"delivered {rid.group(1)}" in out
+        out = run("referral", "list", "--service-url", url, "--api-key", dep.keys["device_b"], "--today",
+                  "--keyring", str(keyring), "--anchor", anchor)
+        assert "2 referral(s) today" in out and "Secret note 0" in out and "Zanzibarville-7733" in out
+        assert "Secret note 1" not in out  # declined: never sent
+        out = run("referral", "update", sent[0], "--status", "accepted", "--service-url", url,
+                  "--api-key", dep.keys["device_b"])
+        assert "accepted" in out
+        out = run("referral", "show", sent[0], "--service-url", url, "--api-key", dep.keys["registrar_a"])
+        assert '"accepted"' in out and "Secret" not in out
+        out = run("referral", "withdraw", "--dir", str(wdir), "--pin", PIN, "--id", sent[1])
+        assert "withdrawn" in out
+        out = run("referral", "list", "--box", "sent", "--service-url", url, "--api-key", dep.keys["registrar_a"])
+        assert f"{sent[1]}" in out and "[withdrawn]" in out and "[accepted]" in out
+        out = run("referral", "update", sent[0], "--status", "teleported", "--service-url", url,
+                  "--api-key", dep.keys["device_b"], code=1)
+    finally:
+        stop()
+    # the privacy check: read the whole database and every log line
+    assert len(secrets_seen) == 6
+    blobs: list[bytes] = []
+    url_db = dep.rt.settings.effective_database_url
+    if url_db.startswith("sqlite"):
+        db = Path(url_db.split("///", 1)[1])
+        files = [p for p in db.parent.iterdir() if p.name.startswith(db.name)]
+        assert files
+        blobs += [p.read_bytes() for p in files]
+    md = MetaData()
+    md.reflect(dep.rt.store.engine)
+    with dep.rt.store.engine.connect() as conn:
+        for table in md.sorted_tables:
+            for row in conn.execute(select(table)):
+                blobs.append(repr(tuple(row)).encode())
+    assert any(b"referral.send" in b for b in blobs)  # the run did reach the database
+    text = "\n".join(logs.lines)
+    assert "POST /v1/referrals" in text  # and the logs
+    for secret in secrets_seen:
+        assert all(secret.encode() not in b for b in blobs), f"{secret!r} found in the database"
+        assert secret not in text, f"{secret!r} found in the logs"
