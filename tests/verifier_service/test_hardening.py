@@ -244,3 +244,39 @@ def test_scope_names_have_one_spelling(dep: Deployment) -> None:
                 "cva/2027 round 1"):
         r = c.post("/v1/admin/scopes", json={"scope": bad}, headers=admin)
         assert r.status_code == 422 and r.json()["reason"] == "invalid_scope", (bad, r.text)
+
+
+def test_a_schema_id_belongs_to_its_first_publisher(dep: Deployment) -> None:
+    c = dep.client
+    doc = {"id": "org.agency-b.voucher", "version": 1, "attributes": [{"name": "amount", "type": "int"}]}
+    assert c.post("/v1/admin/schemas", json={"definition": doc}, headers=dep.h("admin_b")).status_code == 201
+    v2 = {**doc, "version": 2, "attributes": [{"name": "amount", "type": "string"}]}
+    r = c.post("/v1/admin/schemas", json={"definition": v2}, headers=dep.h("admin_a"))
+    assert r.status_code == 403 and r.json()["reason"] == "schema_not_yours", r.text
+    assert c.post("/v1/admin/schemas", json={"definition": v2}, headers=dep.h("admin_b")).status_code == 201
+    # the shipped household schema is the operator's (agency A here), not agency B's
+    household = {"id": "org.zkaid.household", "version": 99, "attributes": [{"name": "x", "type": "int"}]}
+    r = c.post("/v1/admin/schemas", json={"definition": household}, headers=dep.h("admin_b"))
+    assert r.status_code == 403 and r.json()["reason"] == "schema_not_yours"
+    assert c.post("/v1/admin/schemas", json={"definition": household}, headers=dep.h("admin_a")).status_code == 201
+
+
+def test_no_agency_names_its_verifier_like_another_agencys_desk(dep: Deployment) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    def pk() -> str:
+        return Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+
+    c = dep.client
+    # B's desk is "Agency B desk 1" (helpers); A tries that name and look-alikes of it
+    for name in ("Agency B desk 1", "agency  b DESK 1", "Ａgency B desk 1", "Agency B mobile team"):
+        r = c.post("/v1/admin/verifier-keys", json={"name": name, "public_key": pk()}, headers=dep.h("admin_a"))
+        assert r.status_code == 409 and r.json()["reason"] == "verifier_name_taken", (name, r.text)
+    r = c.post("/v1/admin/verifier-keys", json={"name": "Agency A desk 1", "public_key": pk()},
+               headers=dep.h("admin_a"))
+    assert r.status_code == 201, r.text
+    # B may name a second key of its own desk the same (key rotation)
+    r = c.post("/v1/admin/verifier-keys", json={"name": "Agency B desk 1", "public_key": pk()},
+               headers=dep.h("admin_b"))
+    assert r.status_code == 201, r.text

@@ -215,7 +215,7 @@ def create_scope(body: ScopeCreate, rt: RuntimeDep, who: AdminDep) -> ScopeOut:
 def add_schema(body: SchemaCreate, rt: RuntimeDep, who: AdminDep) -> SchemaOut:
     with rt.store.write() as s:
         sch = keys.add_schema(s, now=rt.now(), definition=json.dumps(body.definition), agency=who.agency,
-                              actor=who.actor)
+                              actor=who.actor, operator=who.operator)
     rt.resign(force=True, actor=who.actor)
     return SchemaOut(ref=sch.ref, definition=json.loads(sch.to_json()))
 

@@ -9,6 +9,7 @@ pseudonyms until they are re-issued under the new key (specs/trust-list.md §10)
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,10 +19,11 @@ from sqlalchemy.orm import Session
 from sdk.credential import IssuerKey, Schema
 from sdk.errors import CredentialError
 from sdk.wire import ed25519_kid
+from verifier_service.registry.log_models import SchemaOwner
 from verifier_service.registry.models import Agency, Device, IssuerKeyRow, SchemaRow, VerifierKeyRow
 from verifier_service.services import audit
 from verifier_service.services.agencies import find_device
-from verifier_service.services.errors import Conflict, Invalid, NotFound
+from verifier_service.services.errors import Conflict, Forbidden, Invalid, NotFound
 from verifier_service.services.sealing import Keyring
 
 __all__ = [
@@ -104,8 +106,25 @@ def get_schema(session: Session, ref: str) -> Schema:
     return Schema.from_json(row.definition)
 
 
+def _claim_schema_id(session: Session, schema_id: str, *, agency: str | None, operator: bool, now: int) -> None:
+    """A schema id belongs to the agency that first published it (None: the service's own
+    schemas, which the operator manages): only its owner publishes new versions."""
+    owner = session.get(SchemaOwner, schema_id)
+    published = session.scalar(select(SchemaRow.schema_id).where(SchemaRow.schema_id == schema_id).limit(1))
+    if owner is None and published is None:
+        session.add(SchemaOwner(schema_id=schema_id, agency_id=agency, created_at=now))
+        return
+    owner_agency = owner.agency_id if owner is not None else None  # ids older than ownership: the operator's
+    if agency is None or agency == owner_agency or (owner_agency is None and operator):
+        return
+    who = f"agency '{owner_agency}'" if owner_agency else "the registry operator"
+    raise Forbidden(f"schema id {schema_id!r} belongs to {who}: only its owner publishes new versions; "
+                    "publish your own schema under an id of yours", reason="schema_not_yours")
+
+
 def add_schema(session: Session, *, now: int, definition: str, agency: str | None, actor: str,
-               if_missing: bool = False) -> Schema:
+               if_missing: bool = False, operator: bool = False) -> Schema:
+    """Publish a schema version. ``agency`` None is the service itself (seeding, the CLI)."""
     try:
         schema = Schema.from_json(definition)
         schema.to_def()
@@ -117,6 +136,7 @@ def add_schema(session: Session, *, now: int, definition: str, agency: str | Non
             return Schema.from_json(existing.definition)
         raise Conflict(f"schema {schema.ref} exists with another definition: publish a new version",
                        reason="schema_exists")
+    _claim_schema_id(session, schema.id, agency=agency, operator=operator, now=now)
     session.add(SchemaRow(schema_id=schema.id, version=schema.version, definition=schema.to_json(),
                           created_at=now))
     audit.record(session, at=now, agency=agency, actor=actor, action="schema.add", target=schema.ref)
@@ -217,6 +237,27 @@ def rotate_issuer_key(session: Session, keyring: Keyring, new_key: IssuerKey, *,
 
 # ------------------------------------------------------------------ verifier keys
 
+def _name_key(name: str) -> str:
+    """How a name reads to a person: compatibility forms folded, case and spacing ignored."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _check_verifier_name(session: Session, agency: str, name: str) -> None:
+    """A wallet shows the verifier's name on the consent screen: no agency may register a
+    name another agency's desk already uses, or one that starts with another agency's name."""
+    mine = _name_key(name)
+    for other, other_name in session.execute(select(Agency.id, Agency.name).where(Agency.id != agency)):
+        theirs = _name_key(other_name)
+        if len(theirs) >= 3 and (mine == theirs or mine.startswith(theirs + " ")):
+            raise Conflict(f"the name {name.strip()!r} reads as agency '{other}': name your desk after your "
+                           "own agency", reason="verifier_name_taken")
+    taken = session.scalars(select(VerifierKeyRow.name).where(VerifierKeyRow.agency_id != agency,
+                                                              VerifierKeyRow.revoked_at.is_(None)))
+    if any(_name_key(t) == mine for t in taken):
+        raise Conflict(f"another agency's verifier is named {name.strip()!r}: choose another name",
+                       reason="verifier_name_taken")
+
+
 def register_verifier_key(session: Session, *, now: int, agency: str, name: str, public_key: bytes,
                           device_id: str | None, not_before: int | None, not_after: int | None,
                           lifetime: int, actor: str) -> VerifierKeyInfo:
@@ -230,6 +271,7 @@ def register_verifier_key(session: Session, *, now: int, agency: str, name: str,
         if dev is None:
             raise NotFound(f"no device '{device_id}' in this agency", reason="unknown_device")
         device_pk = dev.id
+    _check_verifier_name(session, agency, name)
     kid = ed25519_kid(public_key).hex()
     if session.get(VerifierKeyRow, kid) is not None:
         raise Conflict("this verifier key is registered already", reason="key_exists")
