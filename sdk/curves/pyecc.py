@@ -124,15 +124,7 @@ class PyEccBackend:
         return _g1_decode(bytes(data))
 
     def map_to_g1(self, u0: int, u1: int) -> G1:
-        q = _o.add(map_to_curve_G1(_FQ(u0)), map_to_curve_G1(_FQ(u1)))
-        h = _g1.mul_naive(_from_pyecc_g1(q), _H_EFF_G1)
-        if h[2] == 0:
-            return _INF
-        x, y = _g1.affine(h)
-        # outputs of the map are generators (BBS H_i, Q_1, pseudonym bases): fixed bases
-        pt = (x, y, 1)
-        _g1.register_fixed(pt)
-        return pt
+        return _map_to_g1(u0 % _P, u1 % _P)
 
     # -- G2 -------------------------------------------------------------------
     def g2_generator(self) -> G2:
@@ -169,6 +161,21 @@ class PyEccBackend:
                 continue  # h(O, Q) = h(P, O) = 1
             prepared.append((_g1.affine(p), _prepared(_g2_affine(q))))
         return multi_pairing_is_one(prepared)
+
+
+@lru_cache(maxsize=1024)
+def _map_to_g1(u0: int, u1: int) -> Jac:
+    """RFC 9380 section 3 steps 2-6; cached, since what BBS hashes to the curve (generator
+    seeds, a verifier's pseudonym context) recurs, and py-ecc's SSWU costs milliseconds."""
+    q = _o.add(map_to_curve_G1(_FQ(u0)), map_to_curve_G1(_FQ(u1)))
+    h = _g1.mul_naive(_from_pyecc_g1(q), _H_EFF_G1)
+    if h[2] == 0:
+        return _INF
+    x, y = _g1.affine(h)
+    # outputs of the map are generators (BBS H_i, Q_1, pseudonym bases): fixed bases
+    pt = (x, y, 1)
+    _g1.register_fixed(pt)
+    return pt
 
 
 def _g1_decode(data: bytes) -> Jac:

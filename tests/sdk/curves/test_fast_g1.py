@@ -118,3 +118,16 @@ def test_addition_special_cases() -> None:
     assert g1.eq(g1.madd(p, p[0], p[1]), g1.dbl(p))
     assert g1.madd(p, p[0], P - p[1])[2] == 0
     assert g1.affine(g1.add(p, jac(ref_g1(2)))) == g1_aff(py_add(py_mul(PY_G1, 9), py_mul(PY_G1, 2)))
+
+
+def test_map_to_g1_is_cached_and_its_outputs_are_fixed_bases() -> None:
+    from sdk.curves.pyecc import PyEccBackend
+
+    be = PyEccBackend()
+    u0, u1 = 0x1234, 0x5678
+    first = be.map_to_g1(u0, u1)
+    assert be.map_to_g1(u0, u1) is first
+    assert first[2] == 1 and (first[0], first[1]) in g1._fixed
+    assert g1.in_g1(first)
+    # the same field elements written as unreduced ints map to the same point
+    assert be.map_to_g1(u0 + P, u1) == first
