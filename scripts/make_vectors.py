@@ -20,9 +20,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sdk.bbs import mocked_rng
 from sdk.bbs.ciphersuite import BLS12_381_SHA_256
-from sdk.bbs.utils import R
+from sdk.bbs.utils import R, mocked_rng
 from sdk.credential import (
     Holder,
     IssuerKey,

@@ -8,7 +8,10 @@
 
 Octet strings in and out; ``suite`` is "BLS12-381-SHA-256" (default), "BLS12-381-SHAKE-256"
 or a Ciphersuite; ``backend`` picks the curve backend; ``rng(count) -> list[int]`` is for
-vectors and tests only.
+vectors and tests only (the seeded mock is ``sdk.bbs.utils.mocked_rng``, not exported here).
+
+Proof parts that share hidden messages with a BBS proof attach through the
+commit -> challenge -> respond prover of :mod:`sdk.bbs.prover`.
 """
 
 from sdk.bbs.blind import blind_proof_gen, blind_proof_verify, blind_sign, commit, verify_blind_sign
@@ -24,7 +27,7 @@ from sdk.bbs.pseudonym import (
     verify_finalize_with_nym,
 )
 from sdk.bbs.signature import sign, verify
-from sdk.bbs.utils import RNG, calculate_random_scalars, mocked_rng, seeded_random_scalars
+from sdk.bbs.utils import RNG, calculate_random_scalars, seeded_random_scalars
 
 __all__ = [
     "BLS12_381_SHAKE_256",
@@ -40,7 +43,6 @@ __all__ = [
     "commit",
     "commit_with_nym",
     "keygen",
-    "mocked_rng",
     "proof_gen",
     "proof_gen_with_nym",
     "proof_verify",

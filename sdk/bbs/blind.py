@@ -20,9 +20,10 @@ from sdk.bbs.encoding import (
     octets_to_pubkey,
     octets_to_scalar,
 )
-from sdk.bbs.generators import MAX_GENERATORS, Generators, create_generators
+from sdk.bbs.generators import MAX_GENERATORS, Generators, blind_generators, create_generators
 from sdk.bbs.keys import octets_to_secret_key
-from sdk.bbs.proof import check_disclosed_indexes, core_proof_gen, core_proof_verify
+from sdk.bbs.proof import core_proof_gen, core_proof_verify
+from sdk.bbs.prover import combined_disclosed
 from sdk.bbs.signature import compute_B, core_verify, finalize_sign
 from sdk.bbs.utils import (
     RNG,
@@ -64,11 +65,6 @@ class CommitmentWithProof:
     s_hat: int
     m_hat: tuple[int, ...]
     challenge: int
-
-
-def blind_generators(count: int, api_id: bytes, suite: Ciphersuite, backend: CurveBackend) -> Generators:
-    """(Q_2, J_1, ..., J_{count-1}) = create_generators(count, "BLIND_" || api_id)."""
-    return create_generators(count, b"BLIND_" + api_id, suite, backend)
 
 
 def calculate_blind_challenge(
@@ -175,16 +171,6 @@ def blind_sign_scalars(
     # e = hash_to_scalar(serialize((SK, B)), api_id || "H2S_")   [vectors; text adds domain]
     e = hash_to_scalar(sk.to_bytes(32, "big") + backend.g1_to_bytes(B), api_id + b"H2S_", suite)
     return finalize_sign(sk, B, e, backend)
-
-
-def combined_disclosed(
-    L: int, disclosed_indexes: Sequence[int], disclosed_commitment_indexes: Sequence[int],
-    M: int,
-) -> list[int]:
-    """Indexes into msgs || secret_prover_blind || committed: committed j is at L + 1 + j."""
-    d = check_disclosed_indexes(disclosed_indexes, L)
-    dc = check_disclosed_indexes(disclosed_commitment_indexes, M)
-    return d + [L + 1 + j for j in dc]
 
 
 # ---------------------------------------------------------------- interface (octets)

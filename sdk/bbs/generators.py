@@ -19,6 +19,7 @@ from sdk.errors import ParameterError
 
 __all__ = [
     "Generators",
+    "blind_generators",
     "create_generators",
     "create_generators_raw",
     "hash_to_curve_g1",
@@ -45,6 +46,11 @@ class Generators:
             (*self.h, other.q1, *other.h),
             (*self.h_octets, other.q1_octets, *other.h_octets),
         )
+
+
+def blind_generators(count: int, api_id: bytes, suite: Ciphersuite, backend: CurveBackend) -> Generators:
+    """Blind draft §4.1: (Q_2, J_1, ..., J_{count-1}) = create_generators(count, "BLIND_" || api_id)."""
+    return create_generators(count, b"BLIND_" + api_id, suite, backend)
 
 
 def hash_to_curve_g1(msg: bytes, dst: bytes, suite: Ciphersuite, backend: CurveBackend) -> G1:

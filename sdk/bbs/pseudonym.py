@@ -17,36 +17,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sdk.bbs.blind import (
-    blind_generators,
-    blind_sign_scalars,
-    combined_disclosed,
-    core_commit,
-)
+from sdk.bbs.blind import blind_sign_scalars, core_commit
 from sdk.bbs.ciphersuite import Ciphersuite, resolve_suite
-from sdk.bbs.encoding import (
-    PROOF_FLOOR,
-    SCALAR_LEN,
-    octets_to_proof,
-    octets_to_pubkey,
-    octets_to_signature,
-)
-from sdk.bbs.generators import MAX_GENERATORS, Generators, create_generators, hash_to_curve_g1
+from sdk.bbs.encoding import PROOF_FLOOR, SCALAR_LEN
 from sdk.bbs.keys import octets_to_secret_key
-from sdk.bbs.proof import (
-    InitResult,
-    challenge_prefix,
-    proof_finalize,
-    proof_init,
-    proof_verify_init,
+from sdk.bbs.prover import (
+    MAX_NYMS,
+    Layout,
+    NymInputs,
+    nym_generators,
+    nym_header,
+    op_and_z,
+    parse_proof,
+    poly,
+    proof_commit,
+    proof_verify_start,
 )
 from sdk.bbs.signature import core_verify
-from sdk.bbs.utils import RNG, R, hash_to_scalar, messages_to_scalars, random_scalars
+from sdk.bbs.utils import RNG, R, messages_to_scalars
 from sdk.bbs.utils import BackendArg as Backend
 from sdk.bbs.utils import SuiteArg as Suite
 from sdk.curves import CurveBackend, get_backend
-from sdk.curves.base import G1
-from sdk.curves.hashing import i2osp
 from sdk.errors import EncodingError, InvalidSignatureError, ParameterError
 
 __all__ = [
@@ -65,29 +56,6 @@ __all__ = [
 ]
 
 
-MAX_NYMS = 1024
-
-
-def nym_header(header: bytes, N: int) -> bytes:
-    """The combined header header || I2OSP(N, 8) that binds N into the signature."""
-    return header + i2osp(N, 8)
-
-
-def _op_and_z(context_id: bytes, api_id: bytes, suite: Ciphersuite, backend: CurveBackend) -> tuple[G1, int]:
-    # OP = hash_to_curve_g1(context_id, api_id); z = hash_to_scalar(context_id, api_id || "VECT_NYM_SECRETS")
-    OP = hash_to_curve_g1(context_id, api_id, suite, backend)
-    z = hash_to_scalar(context_id, api_id + b"VECT_NYM_SECRETS", suite)
-    return OP, z
-
-
-def _poly(coeffs: Sequence[int], z: int) -> int:
-    """sum_i coeffs[i] * z^i mod r (Horner)."""
-    acc = 0
-    for c in reversed(coeffs):
-        acc = (acc * z + c) % R
-    return acc
-
-
 def _check_n(N: int) -> None:
     if not isinstance(N, int) or isinstance(N, bool) or N < 1 or N > MAX_NYMS:
         raise ParameterError(f"the number of nym secrets N must be in 1..{MAX_NYMS}")
@@ -101,8 +69,8 @@ def calculate_pseudonym(
     cs = resolve_suite(suite)
     be = get_backend(backend)
     _check_n(len(nym_secrets))
-    OP, z = _op_and_z(context_id, cs.nym_api_id, cs, be)
-    P = be.g1_mul(OP, _poly(nym_secrets, z))
+    OP, z = op_and_z(context_id, cs.nym_api_id, cs, be)
+    P = be.g1_mul(OP, poly(nym_secrets, z))
     if be.g1_is_identity(P):
         raise ParameterError("nym secrets give the identity pseudonym")
     return be.g1_to_bytes(P)
@@ -159,13 +127,6 @@ def blind_sign_with_nym(
     )
 
 
-def _nym_generators(L: int, M_total: int, suite: Ciphersuite, backend: CurveBackend) -> Generators:
-    api = suite.nym_api_id
-    return create_generators(L + 1, api, suite, backend).extend(
-        blind_generators(M_total + 1, api, suite, backend)
-    )
-
-
 def verify_finalize_with_nym_scalars(
     pk: bytes, signature: bytes, header: bytes, msg_scalars: Sequence[int],
     committed_scalars: Sequence[int], prover_nyms: Sequence[int], signer_nym_entropy: int,
@@ -177,7 +138,7 @@ def verify_finalize_with_nym_scalars(
     # nym_secrets = prover_nyms with nym_secrets[N-1] += signer_nym_entropy (mod r)
     nym_secrets = [n % R for n in prover_nyms]
     nym_secrets[-1] = (nym_secrets[-1] + signer_nym_entropy) % R
-    gens = _nym_generators(len(msg_scalars), len(committed_scalars) + N, suite, backend)
+    gens = nym_generators(len(msg_scalars), len(committed_scalars) + N, suite, backend)
     scalars = [*msg_scalars, secret_prover_blind % R, *committed_scalars, *nym_secrets]
     if not core_verify(pk, signature, gens, nym_header(header, N), scalars, suite.nym_api_id, suite, backend):
         raise InvalidSignatureError("the issued signature does not verify")
@@ -204,63 +165,25 @@ def verify_finalize_with_nym(
 # ------------------------------------------------------------------ presentation
 
 
-def _nym_challenge(
-    init: InitResult, disclosed_indexes: Sequence[int], disclosed_scalars: Sequence[int],
-    pseudonym: G1, Ut: G1, ph: bytes, context_id: bytes, api_id: bytes, suite: Ciphersuite,
-    backend: CurveBackend,
-) -> int:
-    """§8.1 ProofWithPseudonymChallengeCalculate.
-
-    c_arr = (R, i1, msg_i1, ..., Abar, Bbar, D, T1, T2, pseudonym, Ut, domain)
-    c_octs = serialize(c_arr) || I2OSP(len(ph), 8) || ph || I2OSP(len(context_id), 8) || context_id
-    """
-    c_octs = (
-        challenge_prefix(disclosed_indexes, disclosed_scalars, init, backend)
-        + backend.g1_to_bytes(pseudonym)
-        + backend.g1_to_bytes(Ut)
-        + init.domain.to_bytes(32, "big")
-        + i2osp(len(ph), 8)
-        + ph
-        + i2osp(len(context_id), 8)
-        + context_id
-    )
-    return hash_to_scalar(c_octs, api_id + b"H2S_", suite)
-
-
 def proof_gen_with_nym_scalars(
     pk: bytes, signature: bytes, header: bytes, ph: bytes, nym_secrets: Sequence[int],
     context_id: bytes, msg_scalars: Sequence[int], committed_scalars: Sequence[int],
     disclosed_indexes: Sequence[int], disclosed_commitment_indexes: Sequence[int],
     secret_prover_blind: int, suite: Ciphersuite, backend: CurveBackend, rng: RNG | None = None,
 ) -> tuple[bytes, bytes]:
-    """§6.2 ProofGenWithNym (core): returns (proof, pseudonym)."""
-    N = len(nym_secrets)
-    _check_n(N)
-    api = suite.nym_api_id
-    L, Mc = len(msg_scalars), len(committed_scalars)
-    disclosed = combined_disclosed(L, disclosed_indexes, disclosed_commitment_indexes, Mc)
-    gens = _nym_generators(L, Mc + N, suite, backend)
-    # messages || secret_prover_blind || committed_messages || nym_secrets
-    scalars = [*msg_scalars, secret_prover_blind % R, *committed_scalars, *(n % R for n in nym_secrets)]
-    sig = octets_to_signature(signature, backend)
-    octets_to_pubkey(pk, backend)
-    dset = set(disclosed)
-    undisclosed = [j for j in range(len(scalars)) if j not in dset]
-    rand = random_scalars(5 + len(undisclosed), rng)
-    init = proof_init(pk, sig, gens, rand, nym_header(header, N), scalars, undisclosed, api, suite, backend)
-    # §7.3.1 PseudonymProofInit: the nym secrets are the last N undisclosed values, so their
-    # blinding scalars m~ are the last N random scalars.
-    OP, z = _op_and_z(context_id, api, suite, backend)
-    pseudonym = backend.g1_mul(OP, _poly(nym_secrets, z))
-    if backend.g1_is_identity(pseudonym):
-        raise ParameterError("nym secrets give the identity pseudonym")
-    Ut = backend.g1_mul(OP, _poly(rand[-N:], z))
-    c = _nym_challenge(
-        init, disclosed, [scalars[i] for i in disclosed], pseudonym, Ut, ph, context_id, api,
-        suite, backend,
+    """§6.2 ProofGenWithNym (core): commit (ProofInit + §7.3.1 PseudonymProofInit),
+    challenge (§8.1), respond (ProofFinalize); returns (proof, pseudonym)."""
+    _check_n(len(nym_secrets))
+    nym = NymInputs(
+        tuple(nym_secrets), bytes(context_id), secret_prover_blind, tuple(committed_scalars),
+        tuple(disclosed_commitment_indexes),
     )
-    proof = proof_finalize(init, c, sig.e, rand, [scalars[j] for j in undisclosed], backend)
-    return proof, backend.g1_to_bytes(pseudonym)
+    state = proof_commit(
+        pk, signature, header, msg_scalars, disclosed_indexes, nym=nym, suite=suite,
+        backend=backend, rng=rng,
+    )
+    proof = state.respond(ph)
+    return proof.to_octets(), proof.pseudonym_octets()
 
 
 def proof_gen_with_nym(
@@ -289,39 +212,31 @@ def proof_verify_with_nym_scalars(
     disclosed_indexes: Sequence[int], disclosed_commitment_indexes: Sequence[int],
     suite: Ciphersuite, backend: CurveBackend,
 ) -> bool:
-    """§6.3 ProofVerifyWithNym (core) -> VALID (True) / INVALID (False)."""
-    api = suite.nym_api_id
-    try:
-        _check_n(N)
-        prf = octets_to_proof(proof, backend)
-        W = octets_to_pubkey(pk, backend)
-        nym = backend.g1_from_bytes(pseudonym)
-    except (EncodingError, ParameterError):
+    """§6.3 ProofVerifyWithNym (core) -> VALID (True) / INVALID (False).
+
+    M (the committed count) is implied: R + R' + U = L + 1 + M + N.
+    """
+    if not isinstance(proof, (bytes, bytearray)) or len(proof) < PROOF_FLOOR or (len(proof) - PROOF_FLOOR) % SCALAR_LEN:
         return False
-    if not isinstance(L, int) or L < 0:
-        return False
-    U = len(prf.m_hat)
+    U = (len(proof) - PROOF_FLOOR) // SCALAR_LEN
     Rd, Rc = len(disclosed_indexes), len(disclosed_commitment_indexes)
     if len(disclosed_scalars) != Rd or len(disclosed_committed_scalars) != Rc:
         return False
-    # R + R' + U = L + 1 + M' + N
+    if not isinstance(L, int) or not isinstance(N, int) or L < 0:
+        return False
     m_committed = Rd + Rc + U - L - 1 - N
-    if m_committed < 0 or U < N or L + 1 > MAX_GENERATORS or m_committed + N + 1 > MAX_GENERATORS:
+    if m_committed < 0 or U < N:
         return False
     try:
-        disclosed = combined_disclosed(L, disclosed_indexes, disclosed_commitment_indexes, m_committed)
-    except ParameterError:
+        layout = Layout.for_nym(L, N, disclosed_indexes, m_committed, disclosed_commitment_indexes)
+        prf = parse_proof(bytes(proof), layout, pseudonym=pseudonym, backend=backend)
+        check = proof_verify_start(
+            pk, prf, header, [*disclosed_scalars, *disclosed_committed_scalars],
+            context_id=context_id, suite=suite,
+        )
+    except (EncodingError, ParameterError):
         return False
-    gens = _nym_generators(L, m_committed + N, suite, backend)
-    dscalars = [*disclosed_scalars, *disclosed_committed_scalars]
-    init = proof_verify_init(pk, prf, gens, nym_header(header, N), dscalars, disclosed, api, suite, backend)
-    # §7.3.2 PseudonymProofVerifyInit: Uv = OP * sum m^_nym[i] * z^i - pseudonym * c
-    OP, z = _op_and_z(context_id, api, suite, backend)
-    Uv = backend.g1_msm([OP, nym], [_poly(prf.m_hat[-N:], z), (-prf.challenge) % R])
-    c = _nym_challenge(init, disclosed, dscalars, nym, Uv, ph, context_id, api, suite, backend)
-    if c != prf.challenge:
-        return False
-    return backend.pairing_check([(prf.Abar, W), (prf.Bbar, backend.g2_neg(backend.g2_generator()))])
+    return check.verify(ph)
 
 
 def proof_verify_with_nym(
@@ -337,10 +252,8 @@ def proof_verify_with_nym(
     cs = resolve_suite(suite)
     be = get_backend(backend)
     api = cs.nym_api_id
-    if not isinstance(proof, (bytes, bytearray)) or len(proof) < PROOF_FLOOR or (len(proof) - PROOF_FLOOR) % SCALAR_LEN:
-        return False
     return proof_verify_with_nym_scalars(
-        pk, bytes(proof), header, ph, pseudonym, context_id, N, L,
+        pk, proof, header, ph, pseudonym, context_id, N, L,
         messages_to_scalars(disclosed_messages, api, cs),
         messages_to_scalars(disclosed_committed_messages, api, cs), disclosed_indexes,
         disclosed_commitment_indexes, cs, be,

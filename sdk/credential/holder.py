@@ -11,19 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sdk.bbs.pseudonym import (
-    commit_with_nym,
-    proof_gen_with_nym_scalars,
-    verify_finalize_with_nym_scalars,
-)
-from sdk.bbs.utils import RNG, random_scalars
+from sdk.bbs.prover import NymInputs, proof_commit
+from sdk.bbs.pseudonym import commit_with_nym, verify_finalize_with_nym_scalars
+from sdk.bbs.utils import RNG
 from sdk.credential.profile import credential_header, presentation_header, suite_of
 from sdk.credential.request import ReceivedRequest
 from sdk.credential.schema import Schema
 from sdk.credential.seed import WalletSeed
 from sdk.curves import CurveBackend, get_backend
 from sdk.errors import CredentialError, InvalidSignatureError
-from sdk.predicates import PredicateProver, PredicateStatement, load_range_params
+from sdk.predicates import PredicateProver, PredicateStatement, RangeParams, load_range_params
 from sdk.trust import TrustList
 from sdk.wire import (
     IssuanceRequest,
@@ -229,44 +226,45 @@ class Holder:
                 )
 
     def present(self, assessment: Assessment, *, rng: RNG | None = None) -> bytes:
-        """ProofGenWithNym (and the predicate proofs) for the assessed request."""
+        """ProofGenWithNym with the predicate parts attached (specs/prover.md).
+
+        commit: the BBS pseudonym proof's first round, then each predicate's, using the BBS
+        blinding of the message it is about; challenge: one hash over all first rounds
+        (folded into the presentation header); respond: BBS, then each predicate.
+        ``rng`` is for the reproducible vectors of specs/vectors only.
+        """
         cred, req, issuer = assessment.credential, assessment.request, assessment.issuer
         schema, be = cred.schema, self._backend
         suite = suite_of(issuer.suite)
         raw = cred.stored.values
         scalars = schema.scalars(raw, suite)
         disclosed = sorted(schema.index(n) for n in assessment.disclose)
-        header = credential_header(schema.id, schema.version, issuer.kid)
-        nym_secrets = cred.nym_secrets
-        # The combined vector is messages || prover_blind || nym_secrets; the BBS random
-        # scalars are (r1, r2, e~, r1~, r3~, m~ for each undisclosed entry in order).
-        undisclosed = [i for i in range(len(scalars)) if i not in set(disclosed)]
-        n_rand = 5 + len(undisclosed) + 1 + len(nym_secrets)
-        rand = random_scalars(n_rand, rng)
-        provers = []
-        if assessment.predicates:
-            if issuer.range_params is None:
-                raise CredentialError("the issuer publishes no range parameters", reason="unsupported_predicate")
-            params = load_range_params(issuer.range_params, be)
-            for p in assessment.predicates:
-                stmt = PredicateStatement(schema.index(p.attribute), p.op, tuple(p.bounds))
-                m_tilde = rand[5 + undisclosed.index(stmt.index)]
-                provers.append(PredicateProver(stmt, scalars[stmt.index], m_tilde, params, be, rng))
-        ph = presentation_header(req.digest, [pr.commit() for pr in provers])
-
-        def fixed(count: int) -> list[int]:
-            if count != n_rand:
-                raise CredentialError("internal error: random scalar count mismatch", reason="internal")
-            return rand
-
-        proof, nym = proof_gen_with_nym_scalars(
-            issuer.public_key, cred.stored.signature, header, ph, nym_secrets, req.context_id, scalars, [],
-            disclosed, [], int.from_bytes(cred.stored.prover_blind, "big"), suite, be, fixed,
+        nym = NymInputs(cred.nym_secrets, req.context_id, int.from_bytes(cred.stored.prover_blind, "big"))
+        state = proof_commit(
+            issuer.public_key, cred.stored.signature, credential_header(schema.id, schema.version, issuer.kid),
+            scalars, disclosed, nym=nym, suite=suite, backend=be, rng=rng,
         )
-        c = int.from_bytes(proof[-32:], "big")
-        pred_proofs = tuple(pr.respond(c) for pr in provers) or None
+        parts = [
+            PredicateProver.attach(state, stmt, scalars[stmt.index], params, be, rng)
+            for stmt, params in self._predicate_statements(assessment)
+        ]
+        ph = presentation_header(req.digest, [part.commit() for part in parts])
+        proof = state.respond(ph)
+        pred_proofs = tuple(part.respond(proof.challenge) for part in parts) or None
         pres = Presentation(
-            req.digest, issuer.kid, schema.id, schema.version, {i: raw[i] for i in disclosed}, nym, proof,
-            pred_proofs,
+            req.digest, issuer.kid, schema.id, schema.version, {i: raw[i] for i in disclosed},
+            proof.pseudonym_octets(), proof.to_octets(), pred_proofs,
         )
         return encode(pres)
+
+    def _predicate_statements(self, assessment: Assessment) -> list[tuple[PredicateStatement, RangeParams]]:
+        if not assessment.predicates:
+            return []
+        issuer, schema = assessment.issuer, assessment.credential.schema
+        if issuer.range_params is None:
+            raise CredentialError("the issuer publishes no range parameters", reason="unsupported_predicate")
+        params = load_range_params(issuer.range_params, self._backend)
+        return [
+            (PredicateStatement(schema.index(p.attribute), p.op, tuple(p.bounds)), params)
+            for p in assessment.predicates
+        ]

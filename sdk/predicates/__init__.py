@@ -21,6 +21,7 @@ from sdk.predicates.range_proof import (
     pedersen_generators,
     proof_length,
     verify_predicate,
+    verify_predicate_part,
 )
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "pedersen_generators",
     "proof_length",
     "verify_predicate",
+    "verify_predicate_part",
 ]

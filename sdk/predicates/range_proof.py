@@ -22,6 +22,11 @@ response is therefore not sent; the verifier derives it from m^.
 
 The first-round values (C, T_C, V_j, W_j, T_j, with the statement) are hashed into the BBS
 presentation header, so the BBS challenge covers them; responses are r^, d^_j, v^_j.
+
+The part attaches through the commit -> challenge -> respond prover of sdk.bbs.prover
+(specs/prover.md): ``PredicateProver.attach(state, ...)`` takes m~ from
+``state.blinding(index)``, and ``verify_predicate_part`` reads m^ and c from the parsed
+BBS proof, so no caller handles random-scalar layouts or proof byte offsets.
 """
 
 from __future__ import annotations
@@ -31,8 +36,10 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sdk.bbs.batch import Equation
 from sdk.bbs.ciphersuite import BLS12_381_SHA_256
 from sdk.bbs.generators import create_generators
+from sdk.bbs.prover import BbsProof, ProverState, neg_bp2
 from sdk.bbs.utils import RNG, R
 from sdk.curves import CurveBackend
 from sdk.curves.base import G1
@@ -49,6 +56,7 @@ __all__ = [
     "pedersen_generators",
     "proof_length",
     "verify_predicate",
+    "verify_predicate_part",
 ]
 
 OPS = ("ge", "le", "between")
@@ -157,6 +165,15 @@ class PredicateProver:
     unsafe_digits: Sequence[Sequence[int]] | None = None
     _state: _ProverState | None = field(default=None, repr=False)
 
+    @classmethod
+    def attach(
+        cls, bbs: ProverState, stmt: PredicateStatement, m: int, params: RangeParams,
+        backend: CurveBackend, rng: RNG | None = None,
+    ) -> PredicateProver:
+        """A predicate on hidden message ``stmt.index`` of the BBS proof being built, using
+        that proof's blinding m~ for the message (``rng`` for vectors only)."""
+        return cls(stmt, m, bbs.blinding(stmt.index), params, backend, rng)
+
     def commit(self) -> bytes:
         """First round; returns the transcript bytes to hash into the presentation header."""
         be, p = self.backend, self.params
@@ -223,6 +240,12 @@ class PredicateVerification:
     transcript: bytes
     pairs: tuple[tuple[G1, G1], ...]
 
+    def equations(self, params: RangeParams, backend: CurveBackend) -> list[Equation]:
+        """e(V_j, y) * e(W_j, -BP2) == 1 for every digit, to join a pairing batch."""
+        y_id = b"range-y:" + params.encoded[:100]  # version, u, ell, y: names the key
+        nb = neg_bp2(backend)
+        return [Equation(((V, params.y, y_id), (W, *nb))) for V, W in self.pairs]
+
 
 def _scalar(data: bytes) -> int:
     x = int.from_bytes(data, "big")
@@ -272,6 +295,14 @@ def verify_predicate(
             pairs.append((V, W))
         sides_out.append(side)
     return PredicateVerification(_transcript(stmt, params, C, T_C, sides_out, be), tuple(pairs))
+
+
+def verify_predicate_part(
+    stmt: PredicateStatement, proof: bytes, bbs: BbsProof, params: RangeParams, backend: CurveBackend,
+) -> PredicateVerification:
+    """``verify_predicate`` with m^ and c taken from the parsed BBS proof the part is
+    attached to (raises ParameterError if the message is disclosed there)."""
+    return verify_predicate(stmt, proof, bbs.m_hat_of(stmt.index), bbs.challenge, params, backend)
 
 
 def batch_pairing_check(pairs: Sequence[tuple[G1, G1]], params: RangeParams, backend: CurveBackend) -> bool:

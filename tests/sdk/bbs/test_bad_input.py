@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from sdk import bbs
 from sdk.bbs.ciphersuite import BLS12_381_SHA_256
 from sdk.bbs.pseudonym import MAX_NYMS
+from sdk.bbs.utils import mocked_rng
 from sdk.errors import (
     BackendError,
     EncodingError,
@@ -41,7 +42,7 @@ POINT, SCALAR = 48, 32
 
 
 def _rng(label: bytes) -> bbs.RNG:
-    return bbs.mocked_rng(b"zkaid bad-input seed " + label, b"zkaid-test-rng", BLS12_381_SHA_256)
+    return mocked_rng(b"zkaid bad-input seed " + label, b"zkaid-test-rng", BLS12_381_SHA_256)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from sdk import bbs
 from sdk.bbs.ciphersuite import resolve_suite
+from sdk.bbs.utils import mocked_rng
 from sdk.curves import available_backends
 
 R = 0x73EDA753299D7D483339D80809A1D80553BDA402FFFE5BFEFFFFFFFF00000001
@@ -49,7 +50,7 @@ def test_both_backends_are_installed() -> None:
 
 
 def seeded(seed: bytes, suite: str) -> bbs.RNG:
-    return bbs.mocked_rng(seed, b"zkaid-property-rng", resolve_suite(suite))
+    return mocked_rng(seed, b"zkaid-property-rng", resolve_suite(suite))
 
 
 @cache

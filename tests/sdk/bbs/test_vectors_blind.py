@@ -10,6 +10,7 @@ from sdk import bbs
 from sdk.bbs.blind import blind_generators
 from sdk.bbs.ciphersuite import resolve_suite
 from sdk.bbs.generators import create_generators_raw
+from sdk.bbs.utils import mocked_rng
 from sdk.curves import get_backend
 from tests.vectorlib import SUITES, cases, h, load, read, scalar
 
@@ -32,7 +33,7 @@ def test_generators(suite: str, d: str, backend: str) -> None:
 def test_commit(suite: str, path: Path, backend: str) -> None:
     v = read(path)
     cs = resolve_suite(suite)
-    rng = bbs.mocked_rng(v["mockRngParameters"]["SEED"].encode(), v["mockRngParameters"]["commit"]["DST"].encode(), cs)
+    rng = mocked_rng(v["mockRngParameters"]["SEED"].encode(), v["mockRngParameters"]["commit"]["DST"].encode(), cs)
     cwp, blind = bbs.commit([h(m) for m in v["committedMessages"]], suite=suite, backend=backend, rng=rng)
     assert cwp.hex() == v["commitmentWithProof"]
     assert blind == scalar(v["proverBlind"])
@@ -63,7 +64,7 @@ def test_blind_proof(suite: str, path: Path, backend: str) -> None:
     crev = {int(k): h(m) for k, m in (v["revealedCommittedMessages"] or {}).items()}
     pk = h(v["signerPublicKey"])
     blind = scalar(v["proverBlind"]) if v["proverBlind"] else 0
-    rng = bbs.mocked_rng(v["mockRngParameters"]["SEED"].encode(), v["mockRngParameters"]["proof"]["DST"].encode(), cs)
+    rng = mocked_rng(v["mockRngParameters"]["SEED"].encode(), v["mockRngParameters"]["proof"]["DST"].encode(), cs)
     args = (h(v["header"]), h(v["presentationHeader"]))
     di, dci = sorted(rev), sorted(crev)
     proof = bbs.blind_proof_gen(

@@ -9,7 +9,12 @@ import pytest
 from sdk import bbs
 from sdk.bbs.ciphersuite import resolve_suite
 from sdk.bbs.generators import compute_p1, create_generators_raw
-from sdk.bbs.utils import hash_to_scalar, map_message_to_scalar_dst, seeded_random_scalars
+from sdk.bbs.utils import (
+    hash_to_scalar,
+    map_message_to_scalar_dst,
+    mocked_rng,
+    seeded_random_scalars,
+)
 from sdk.curves import get_backend
 from tests.vectorlib import SUITES, cases, h, load, read
 
@@ -73,7 +78,7 @@ def test_proof(suite: str, path: Path, backend: str) -> None:
     v = read(path)
     cs = resolve_suite(suite)
     rngv = load("bbs", SUITES[suite], "mockedRng.json")
-    rng = bbs.mocked_rng(h(rngv["seed"]), h(rngv["dst"]), cs)
+    rng = mocked_rng(h(rngv["seed"]), h(rngv["dst"]), cs)
     msgs = [h(m) for m in v["messages"]]
     idx = v["disclosedIndexes"]
     pk = h(v["signerPublicKey"])

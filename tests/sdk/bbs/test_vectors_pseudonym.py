@@ -10,6 +10,7 @@ from sdk import bbs
 from sdk.bbs.blind import blind_generators
 from sdk.bbs.ciphersuite import resolve_suite
 from sdk.bbs.generators import create_generators_raw
+from sdk.bbs.utils import mocked_rng
 from sdk.curves import get_backend
 from tests.vectorlib import SUITES, cases, h, load, read, scalar
 
@@ -34,7 +35,7 @@ def test_generators(suite: str, d: str, backend: str) -> None:
 def test_commit_with_nym(suite: str, path: Path, backend: str) -> None:
     v = read(path)
     cs = resolve_suite(suite)
-    rng = bbs.mocked_rng(v["mockRngParameters"]["SEED"].encode(), v["mockRngParameters"]["commit"]["DST"].encode(), cs)
+    rng = mocked_rng(v["mockRngParameters"]["SEED"].encode(), v["mockRngParameters"]["commit"]["DST"].encode(), cs)
     cwp, blind = bbs.commit_with_nym(
         [h(m) for m in v["committedMessages"]], [scalar(n) for n in v["proverNyms"]],
         suite=suite, backend=backend, rng=rng,
@@ -75,7 +76,7 @@ def test_proof_with_nym(suite: str, path: Path, backend: str) -> None:
     crev = {int(k): h(m) for k, m in (v["revealedCommittedMessages"] or {}).items()}
     di, dci = sorted(rev), sorted(crev)
     ctx = h(v["context_id"])
-    rng = bbs.mocked_rng(v["mockRngParameters"]["SEED"].encode(), v["mockRngParameters"]["proof"]["DST"].encode(), cs)
+    rng = mocked_rng(v["mockRngParameters"]["SEED"].encode(), v["mockRngParameters"]["proof"]["DST"].encode(), cs)
     args = (h(v["header"]), h(v["presentationHeader"]))
     proof, nym = bbs.proof_gen_with_nym(
         pk, h(v["signature"]), *args, nym_secrets, ctx, msgs, committed, di, dci,

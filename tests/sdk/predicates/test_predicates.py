@@ -8,8 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from sdk.bbs.pseudonym import proof_gen_with_nym_scalars
-from sdk.bbs.utils import random_scalars
+from sdk.bbs.prover import NymInputs, proof_commit
 from sdk.credential import Assessment, Holder, ReceivedRequest, read_request, verify_presentation
 from sdk.credential.profile import credential_header, presentation_header
 from sdk.credential.schema import date_to_days
@@ -106,26 +105,23 @@ def forge(world: World, holder: Holder, assessment: Assessment, *, digits: Seque
     raw = cred.stored.values
     scalars = schema.scalars(raw, suite)
     disclosed = sorted(schema.index(n) for n in assessment.disclose)
-    undisclosed = [i for i in range(len(scalars)) if i not in disclosed]
-    n = 5 + len(undisclosed) + 1 + len(cred.nym_secrets)
-    rand = random_scalars(n, None)
+    state = proof_commit(
+        issuer.public_key, cred.stored.signature, credential_header(schema.id, schema.version, issuer.kid),
+        scalars, disclosed, suite=suite, backend=be,
+        nym=NymInputs(cred.nym_secrets, req.context_id, int.from_bytes(cred.stored.prover_blind, "big")),
+    )
     assert issuer.range_params is not None
     params = load_range_params(issuer.range_params, be)
     provers = []
     for p in assessment.predicates:
         stmt = PredicateStatement(schema.index(p.attribute), p.op, tuple(p.bounds))
         m = scalars[stmt.index] if m_override is None else m_override
-        provers.append(PredicateProver(stmt, m, rand[5 + undisclosed.index(stmt.index)], params, be,
-                                       unsafe_digits=digits))
+        provers.append(PredicateProver(stmt, m, state.blinding(stmt.index), params, be, unsafe_digits=digits))
     ph = presentation_header(req.digest, [pr.commit() for pr in provers])
-    proof, nym = proof_gen_with_nym_scalars(
-        issuer.public_key, cred.stored.signature, credential_header(schema.id, schema.version, issuer.kid), ph,
-        cred.nym_secrets, req.context_id, scalars, [], disclosed, [], int.from_bytes(cred.stored.prover_blind, "big"),
-        suite, be, lambda k: rand,
-    )
-    c = int.from_bytes(proof[-32:], "big")
+    proof = state.respond(ph)
     return encode(Presentation(req.digest, issuer.kid, schema.id, schema.version, {i: raw[i] for i in disclosed},
-                               nym, proof, tuple(pr.respond(c) for pr in provers)))
+                               proof.pseudonym_octets(), proof.to_octets(),
+                               tuple(pr.respond(proof.challenge) for pr in provers)))
 
 
 def test_forged_proofs_for_false_predicates_are_rejected(world: World) -> None:
