@@ -48,6 +48,7 @@ from field_app.present import (
     sync_text,
     value_text,
 )
+from field_app.reasons import CheckReason, SetupReason
 from field_app.service import FieldService, Result
 from sdk.credential import read_request
 from sdk.errors import CredentialError, QRDecodeError, TransportError, ZkaidError
@@ -135,22 +136,22 @@ def check_files(service: FieldService, paths: Sequence[str | os.PathLike[str]], 
             try:
                 emit([name], service.check(path.read_bytes(), enroll=enroll))
             except OSError as exc:
-                emit([name], service.refuse("unreadable", str(exc)))
+                emit([name], service.refuse(CheckReason.UNREADABLE, str(exc)))
             continue
         try:
             scan = scan_image(path)
         except QRDecodeError as exc:
-            emit([name], service.refuse("unreadable", str(exc)))
+            emit([name], service.refuse(CheckReason.UNREADABLE, str(exc)))
             continue
         data = scan.data
         if data is None:
-            reason = "foreign" if scan.status.value == "foreign_code" else "unreadable"
+            reason = CheckReason.FOREIGN if scan.status.value == "foreign_code" else CheckReason.UNREADABLE
             emit([name], service.refuse(reason, scan.status.value))
             continue
         try:
             got = scanner.receiver.push(data)
         except TransportError as exc:
-            emit([name], service.refuse("unreadable", str(exc)))
+            emit([name], service.refuse(CheckReason.UNREADABLE, str(exc)))
             continue
         if isinstance(got, Complete):
             files = [name]
@@ -163,7 +164,7 @@ def check_files(service: FieldService, paths: Sequence[str | os.PathLike[str]], 
     for msg_id, files in parts.items():
         pending = [p for p in scanner.receiver.pending if p.message_id == msg_id]
         got_n, need_n = (pending[0].received, pending[0].needed) if pending else (0, 0)
-        emit(files, service.refuse("unreadable", f"incomplete multi-part code: {got_n} of {need_n} parts"))
+        emit(files, service.refuse(CheckReason.UNREADABLE, f"incomplete multi-part code: {got_n} of {need_n} parts"))
     return lines
 
 
@@ -243,7 +244,7 @@ def _apply_options(service: FieldService, *, trust_list: str | os.PathLike[str] 
             try:
                 first_scope = read_request(request_bytes[0]).request.scope
             except CredentialError as exc:
-                raise SetupError(f"{requests[0]} is not a request: {exc}", reason="bad_request") from exc
+                raise SetupError(f"{requests[0]} is not a request: {exc}", reason=SetupReason.BAD_REQUEST) from exc
         cfg = FieldConfig(agency=agency or "cli", device_id="cli", scope=first_scope or "-",
                           anchors=tuple(a.lower() for a in anchors))
         service.use_config(cfg)

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from appkit.files import atomic_write
+from field_app.reasons import SetupReason
 from sdk.credential import VerifierKey
 from sdk.credential.request import PREDICATE_OPS
 from sdk.credential.schema import Attribute, date_to_days
@@ -60,7 +61,7 @@ _RELATIVE = re.compile(r"^today(?:([+-])(\d{1,4})([dmy]))?$")
 class SetupError(ZkaidError):
     """A setup value is missing or wrong; ``reason`` names which (for the setup screen)."""
 
-    default_reason = "setup"
+    default_reason = SetupReason.SETUP
 
 
 def default_data_dir() -> Path:
@@ -85,7 +86,7 @@ def _shift(today: dt.date, sign: str, n: int, unit: str) -> dt.date:
             return dt.date(year, month, min(day, today.day))
         except ValueError:
             continue
-    raise SetupError(f"cannot shift {today} by {sign}{n}{unit}", reason="bad_predicate")  # pragma: no cover
+    raise SetupError(f"cannot shift {today} by {sign}{n}{unit}", reason=SetupReason.BAD_PREDICATE)  # pragma: no cover
 
 
 @dataclass(frozen=True)
@@ -105,16 +106,16 @@ class PredicateRule:
 
     def __post_init__(self) -> None:
         if self.op not in PREDICATE_OPS:
-            raise SetupError(f"unknown operator {self.op!r} (use ge, le or between)", reason="bad_predicate")
+            raise SetupError(f"unknown operator {self.op!r} (use ge, le or between)", reason=SetupReason.BAD_PREDICATE)
         want = 2 if self.op == "between" else 1
         if len(self.bounds) != want:
-            raise SetupError(f"'{self.op}' needs {want} bound(s)", reason="bad_predicate")
+            raise SetupError(f"'{self.op}' needs {want} bound(s)", reason=SetupReason.BAD_PREDICATE)
 
     @classmethod
     def parse(cls, text: str) -> PredicateRule:
         parts = text.split()
         if len(parts) < 3:
-            raise SetupError(f"write a condition as 'attribute op bound', not {text!r}", reason="bad_predicate")
+            raise SetupError(f"write a condition as 'attribute op bound', not {text!r}", reason=SetupReason.BAD_PREDICATE)
         return cls(parts[0], parts[1], tuple(parts[2:]))
 
     def __str__(self) -> str:
@@ -124,7 +125,7 @@ class PredicateRule:
         """The concrete predicate for a request made on ``today``."""
         if not attribute.is_integer:
             raise SetupError(f"conditions apply to numbers and dates, not '{attribute.name}'",
-                             reason="bad_predicate")
+                             reason=SetupReason.BAD_PREDICATE)
         values = tuple(self._bound(b, attribute, today) for b in self.bounds)
         return PredicateSpec(self.attribute, self.op, values)
 
@@ -139,13 +140,13 @@ class PredicateRule:
                 return date_to_days(dt.date.fromisoformat(text))
             except ValueError:
                 raise SetupError(f"{text!r} is not a date (use 2026-12-01, today or today-60y)",
-                                 reason="bad_predicate") from None
+                                 reason=SetupReason.BAD_PREDICATE) from None
         try:
             value = int(text)
         except ValueError:
-            raise SetupError(f"{text!r} is not a whole number", reason="bad_predicate") from None
+            raise SetupError(f"{text!r} is not a whole number", reason=SetupReason.BAD_PREDICATE) from None
         if value < 0:
-            raise SetupError("bounds cannot be negative", reason="bad_predicate")
+            raise SetupError("bounds cannot be negative", reason=SetupReason.BAD_PREDICATE)
         return value
 
 
@@ -168,21 +169,21 @@ class RequestTemplate:
     def __post_init__(self) -> None:
         if "@" not in self.schema:
             raise SetupError("the credential kind is written id@version, e.g. org.zkaid.household@1",
-                             reason="bad_schema")
+                             reason=SetupReason.BAD_SCHEMA)
         sid, _, ver = self.schema.rpartition("@")
         if not sid or not ver.isdigit():
-            raise SetupError(f"{self.schema!r} is not id@version", reason="bad_schema")
+            raise SetupError(f"{self.schema!r} is not id@version", reason=SetupReason.BAD_SCHEMA)
         for kid in self.issuers:
             if not _HEX_KID.match(kid):
-                raise SetupError(f"{kid!r} is not an issuer key id (16 hex digits)", reason="bad_issuer")
+                raise SetupError(f"{kid!r} is not an issuer key id (16 hex digits)", reason=SetupReason.BAD_ISSUER)
         if not any(v.strip() for v in self.purpose.values()):
-            raise SetupError("say why you ask (purpose text)", reason="missing_purpose")
+            raise SetupError("say why you ask (purpose text)", reason=SetupReason.MISSING_PURPOSE)
         if not 30 <= self.request_ttl <= 7 * 86400:
-            raise SetupError("a request lives between 30 seconds and 7 days", reason="bad_ttl")
+            raise SetupError("a request lives between 30 seconds and 7 days", reason=SetupReason.BAD_TTL)
         both = set(self.disclose) & {p.attribute for p in self.predicates}
         if both:
             raise SetupError(f"{', '.join(sorted(both))}: ask either to see it or for a condition, not both",
-                             reason="bad_predicate")
+                             reason=SetupReason.BAD_PREDICATE)
 
     @property
     def schema_id(self) -> str:
@@ -226,18 +227,18 @@ class FieldConfig:
 
     def __post_init__(self) -> None:
         if not _ID.match(self.agency):
-            raise SetupError("the agency id is required (letters, digits, . _ : -)", reason="missing_agency")
+            raise SetupError("the agency id is required (letters, digits, . _ : -)", reason=SetupReason.MISSING_AGENCY)
         if not _ID.match(self.device_id):
-            raise SetupError("the device id is required (letters, digits, . _ : -)", reason="missing_device")
+            raise SetupError("the device id is required (letters, digits, . _ : -)", reason=SetupReason.MISSING_DEVICE)
         if not self.scope.strip() or len(self.scope) > 256:
             raise SetupError("the scope of this round is required, e.g. cva/2026-12/round-1",
-                             reason="missing_scope")
+                             reason=SetupReason.MISSING_SCOPE)
         if self.service_url and not re.match(r"^https?://[^\s/]+", self.service_url):
             raise SetupError(f"{self.service_url!r} is not a service address (http[s]://...)",
-                             reason="bad_url")
+                             reason=SetupReason.BAD_URL)
         for a in self.anchors:
             if not _HEX_KEY.match(a):
-                raise SetupError("a trust anchor is a public key of 64 hex digits", reason="bad_anchor")
+                raise SetupError("a trust anchor is a public key of 64 hex digits", reason=SetupReason.BAD_ANCHOR)
 
     def with_changes(self, **changes: Any) -> FieldConfig:
         return replace(self, **changes)
@@ -317,7 +318,7 @@ class DataFolder:
         try:
             return FieldConfig.from_json(json.loads(text))
         except (ValueError, TypeError) as exc:
-            raise SetupError(f"{self.config_path} is damaged: {exc}", reason="bad_config") from exc
+            raise SetupError(f"{self.config_path} is damaged: {exc}", reason=SetupReason.BAD_CONFIG) from exc
 
     def save_config(self, config: FieldConfig) -> None:
         self.ensure()
@@ -333,7 +334,7 @@ class DataFolder:
     def save_api_key(self, key: str) -> None:
         key = key.strip()
         if not key or any(c.isspace() for c in key):
-            raise SetupError("the API key is one word without spaces", reason="bad_api_key")
+            raise SetupError("the API key is one word without spaces", reason=SetupReason.BAD_API_KEY)
         self.ensure()
         _write(self.api_key_path, key.encode(), secret=True)
 
@@ -345,7 +346,7 @@ class DataFolder:
             return None
         key = serialization.load_pem_private_key(pem, password=None)
         if not isinstance(key, Ed25519PrivateKey):
-            raise SetupError(f"{self.verifier_key_path} is not an Ed25519 key", reason="bad_verifier_key")
+            raise SetupError(f"{self.verifier_key_path} is not an Ed25519 key", reason=SetupReason.BAD_VERIFIER_KEY)
         return VerifierKey(name, key)
 
     def save_verifier_key(self, key: VerifierKey) -> None:

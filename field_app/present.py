@@ -98,7 +98,7 @@ def result_view(result: Result, tr: Translator) -> ResultView:
     return ResultView(
         ok=result.ok,
         verdict=tr("result.yes") if result.ok else tr("result.no"),
-        headline=tr(f"headline.{result.reason}"),
+        headline=tr(result.headline_key),
         message=tr(result.message_key, **result.message_args),
         details=details,
         conditions=conditions,

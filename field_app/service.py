@@ -28,6 +28,7 @@ from typing import Any
 
 from field_app.config import DataFolder, FieldConfig, SetupError
 from field_app.ledger import Conflict, LedgerStats, SQLiteLedger
+from field_app.reasons import CHECK_REASONS, CheckReason, ReadyState, SetupReason, SyncState
 from sdk.client import ServiceClient, SyncItem
 from sdk.credential import (
     AlreadyEnrolled,
@@ -49,6 +50,7 @@ from sdk.errors import (
     VerificationError,
     WireError,
 )
+from sdk.reasons import WireReason
 from sdk.trust import (
     Freshness,
     FreshnessState,
@@ -70,16 +72,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# Every way a check can say no. The first group are the SDK verifier's reasons
-# (sdk.credential.REASONS, minus its generic "already_enrolled"); the rest are the field
-# app's own. Each has a plain-language message under "reason.<code>" in field_app/i18n.
-NO_REASONS: tuple[str, ...] = (
-    "malformed", "unknown_issuer", "issuer_not_accepted", "issuer_not_valid", "trust_list_expired",
-    "request_mismatch", "schema_mismatch", "unknown_schema", "disclosure_mismatch", "invalid_proof",
-    "unsupported_predicate", "predicate_failed",
-    "already_enrolled_here", "already_enrolled_elsewhere", "credential_expired", "request_expired",
-    "wrong_scope", "unreadable", "foreign", "not_presentation", "no_trust_list", "not_set_up",
-)
+# Every way a check can say no: the SDK verifier's refusals and the field app's own
+# (field_app.reasons). Each has words under "reason.<code>" in field_app/i18n.
+NO_REASONS: tuple[str, ...] = tuple(dict.fromkeys(
+    r for group in CHECK_REASONS for r in group if r is not CheckReason.ENROLLED))
 
 EXPIRY_ATTRIBUTE = "valid_until"  # checked directly when a template discloses it
 
@@ -107,7 +103,7 @@ class Result:
     """The answer to one check: what the big screen says."""
 
     ok: bool
-    reason: str  # "enrolled" when ok, else one of NO_REASONS
+    reason: str  # CheckReason.ENROLLED when ok, else a code of NO_REASONS (or a newer SDK's)
     checked_at: int
     scope: str = ""
     detail: str = ""  # technical detail in English, for logs and the command line
@@ -121,16 +117,25 @@ class Result:
     elapsed_ms: float = 0.0
 
     @property
+    def known(self) -> bool:
+        """Whether the app has words for this reason (a newer SDK may raise codes it has not)."""
+        return self.reason == CheckReason.ENROLLED or self.reason in NO_REASONS
+
+    @property
     def message_key(self) -> str:
-        return f"reason.{self.reason}"
+        return f"reason.{self.reason}" if self.known else "reason.unknown"
+
+    @property
+    def headline_key(self) -> str:
+        return f"headline.{self.reason}" if self.known else "headline.unknown"
 
     @property
     def message_args(self) -> dict[str, str]:
         if self.first is None:
-            return {}
+            return {"reason": str(self.reason)}
         when = dt.datetime.fromtimestamp(self.first.at, dt.UTC)
         return {"agency": self.first.agency, "date": when.date().isoformat(),
-                "time": when.strftime("%H:%M")}
+                "time": when.strftime("%H:%M"), "reason": str(self.reason)}
 
     @property
     def stale(self) -> bool:
@@ -141,18 +146,18 @@ class Result:
 class Readiness:
     """Whether the device can check people now, and if not, what to do first."""
 
-    state: str  # "ready", "not_set_up", "no_trust_list", "trust_list_expired"
+    state: ReadyState
     freshness: Freshness | None = None
 
     @property
     def ready(self) -> bool:
-        return self.state == "ready"
+        return self.state is ReadyState.READY
 
 
 @dataclass(frozen=True)
 class SyncReport:
     ok: bool
-    reason: str  # "synced", "offline", "refused", "no_service", "not_set_up"
+    reason: SyncState
     at: int
     detail: str = ""
     uploaded: int = 0
@@ -276,9 +281,9 @@ class FieldService:
         device back to a list that still trusts a revoked key by handing it a file.
         """
         if self.config is None:
-            raise SetupError("set the device up first", reason="not_set_up")
+            raise SetupError("set the device up first", reason=SetupReason.NOT_SET_UP)
         if not self.config.anchors:
-            raise SetupError("a trust anchor is needed to check the trust list", reason="bad_anchor")
+            raise SetupError("a trust anchor is needed to check the trust list", reason=SetupReason.BAD_ANCHOR)
         tl = load_trust_list(bytes(data), self.anchors)
         check_update(self.trust_list, tl)
         if save:
@@ -302,11 +307,11 @@ class FieldService:
 
     def readiness(self) -> Readiness:
         if self.config is None:
-            return Readiness("not_set_up")
+            return Readiness(ReadyState.NOT_SET_UP)
         if self.trust_list is None:
-            return Readiness("no_trust_list")
+            return Readiness(ReadyState.NO_TRUST_LIST)
         f = self.trust_list.freshness(self.now())
-        return Readiness("ready" if f.usable else "trust_list_expired", f)
+        return Readiness(ReadyState.READY if f.usable else ReadyState.TRUST_LIST_EXPIRED, f)
 
     # -- requests ----------------------------------------------------------------------
     def schema(self) -> Schema:
@@ -314,7 +319,7 @@ class FieldService:
         t = cfg.template
         sdef = tl.schema(t.schema_id, t.schema_version)
         if sdef is None:
-            raise SetupError(f"the trust list does not describe {t.schema}", reason="unknown_schema")
+            raise SetupError(f"the trust list does not describe {t.schema}", reason=SetupReason.UNKNOWN_SCHEMA)
         return Schema.from_def(sdef)
 
     def accepted_issuers(self) -> list[bytes]:
@@ -337,10 +342,10 @@ class FieldService:
             predicates = tuple(p.resolve(schema.attribute(p.attribute), today)
                                for p in cfg.template.predicates)
         except CredentialError as exc:
-            raise SetupError(str(exc), reason="bad_predicate") from exc
+            raise SetupError(str(exc), reason=SetupReason.BAD_PREDICATE) from exc
         issuers = self.accepted_issuers()
         if not issuers:
-            raise SetupError(f"no issuer in the trust list issues {cfg.template.schema}", reason="no_issuer")
+            raise SetupError(f"no issuer in the trust list issues {cfg.template.schema}", reason=SetupReason.NO_ISSUER)
         key = self.verifier_key()
         signing = key if key is not None and self._registered(key) else None
         try:
@@ -350,7 +355,7 @@ class FieldService:
                 now=now, signing_key=signing,
             )
         except CredentialError as exc:
-            raise SetupError(str(exc), reason="bad_template") from exc
+            raise SetupError(str(exc), reason=SetupReason.BAD_TEMPLATE) from exc
         issued = self._remember(data, now)
         if replace:
             self._requests = {issued.digest: issued}
@@ -363,7 +368,7 @@ class FieldService:
         try:
             rr = read_request(bytes(data), tl, now=self.now())
         except CredentialError as exc:
-            raise SetupError(f"not a readable request: {exc}", reason="bad_request") from exc
+            raise SetupError(f"not a readable request: {exc}", reason=SetupReason.BAD_REQUEST) from exc
         issued = IssuedRequest(bytes(data), rr, rr.request.time,
                                rr.request.time + self._ttl())
         self._requests[issued.digest] = issued
@@ -414,7 +419,7 @@ class FieldService:
         elapsed = (time.perf_counter() - start) * 1000
         return _with(result, elapsed_ms=elapsed)
 
-    def refuse(self, reason: str, detail: str = "") -> Result:
+    def refuse(self, reason: CheckReason | str, detail: str = "") -> Result:
         """A no that happened before any bytes were decoded (unreadable or foreign code)."""
         if reason not in NO_REASONS:
             raise ValueError(f"unknown reason {reason!r}")
@@ -425,43 +430,42 @@ class FieldService:
         now = self.now()
         cfg = self.config
         if cfg is None:
-            return Result(False, "not_set_up", now)
+            return Result(False, CheckReason.NOT_SET_UP, now)
         tl = self.trust_list
         if tl is None:
-            return Result(False, "no_trust_list", now, cfg.scope)
+            return Result(False, CheckReason.NO_TRUST_LIST, now, cfg.scope)
         freshness = tl.freshness(now)
 
         def no(reason: str, detail: str = "", **kw: Any) -> Result:
             return Result(False, reason, now, cfg.scope, detail, freshness=freshness, **kw)
 
         if not freshness.usable:
-            return no("trust_list_expired")
+            return no(CheckReason.TRUST_LIST_EXPIRED)
         if not data.startswith(MAGIC):
-            return no("foreign", "the code does not start with the zkaid prefix")
+            return no(CheckReason.FOREIGN, "the code does not start with the zkaid prefix")
         try:
             pres = decode(data, Presentation)
         except WireError as exc:
-            if exc.reason == "wrong_type":
-                return no("not_presentation", str(exc))
-            return no("malformed", str(exc))
+            if exc.reason == WireReason.WRONG_TYPE:
+                return no(CheckReason.NOT_PRESENTATION, str(exc))
+            return no(CheckReason.MALFORMED, str(exc))
         issued = self._requests.get(pres.request_digest)
         if issued is None:
-            return no("request_mismatch", "the answer's request digest is not an open request of this device")
+            return no(CheckReason.REQUEST_MISMATCH, "the answer's request digest is not an open request of this device")
         if issued.expires_at <= now:
-            return no("request_expired", f"the request expired at {issued.expires_at}")
+            return no(CheckReason.REQUEST_EXPIRED, f"the request expired at {issued.expires_at}")
         if issued.received.request.scope != cfg.scope:
-            return no("wrong_scope", f"request scope {issued.received.request.scope!r}")
+            return no(CheckReason.WRONG_SCOPE, f"request scope {issued.received.request.scope!r}")
         try:
             v = verify_presentation(data, issued.received, tl, now=now, backend=self._backend)
         except VerificationError as exc:
-            reason = exc.reason if exc.reason in NO_REASONS else "invalid_proof"
-            return no(reason, str(exc))
+            return no(exc.reason, str(exc))  # a code without words is shown as unknown, never as another
         base: dict[str, Any] = dict(disclosed=v.disclosed, predicates=v.predicates, schema=v.schema,
                                     issuer=v.issuer.name, pseudonym=v.pseudonym)
         expiry = v.disclosed.get(EXPIRY_ATTRIBUTE)
         if isinstance(expiry, dt.date) and date_to_days(expiry) < date_to_days(
                 dt.datetime.fromtimestamp(now, dt.UTC).date()):
-            return no("credential_expired", f"valid until {expiry.isoformat()}", **base)
+            return no(CheckReason.CREDENTIAL_EXPIRED, f"valid until {expiry.isoformat()}", **base)
         try:
             if enroll:
                 self.ledger.enroll(v.scope, v.pseudonym, agency=cfg.agency, at=now)
@@ -471,13 +475,13 @@ class FieldService:
                     raise AlreadyEnrolled(first)
         except AlreadyEnrolled as exc:
             here = exc.first.agency == cfg.agency
-            return no("already_enrolled_here" if here else "already_enrolled_elsewhere",
+            return no(CheckReason.ALREADY_ENROLLED_HERE if here else CheckReason.ALREADY_ENROLLED_ELSEWHERE,
                       str(exc), first=exc.first, **base)
         if enroll:
             self._requests.pop(issued.digest, None)
             if self._persist:
                 self.folder.forget_request(issued.digest)
-        return Result(True, "enrolled", now, v.scope, "", freshness=freshness, **base)
+        return Result(True, CheckReason.ENROLLED, now, v.scope, "", freshness=freshness, **base)
 
     # -- sync ----------------------------------------------------------------------------
     def sync(self, client: ServiceClient | None = None, *, batch: int = 500, full: bool = False) -> SyncReport:
@@ -491,9 +495,9 @@ class FieldService:
         now = self.now()
         cfg = self.config
         if cfg is None:
-            return SyncReport(False, "not_set_up", now)
+            return SyncReport(False, SyncState.NOT_SET_UP, now)
         if not cfg.service_url and client is None:
-            return SyncReport(False, "no_service", now)
+            return SyncReport(False, SyncState.NO_SERVICE, now)
         client = client or self._client()
         scopes = [cfg.scope]
         if full:
@@ -527,13 +531,13 @@ class FieldService:
             for event in self._duplicate_events(client, cfg.scope):
                 counts["new_conflicts"] += self._conflict_from_event(event, cfg, now)
         except OfflineError as exc:
-            return self._report(False, "offline", now, str(exc), counts, updated)
+            return self._report(False, SyncState.OFFLINE, now, str(exc), counts, updated)
         except ServiceError as exc:
-            return self._report(False, "refused", now, f"{exc.reason}: {exc}", counts, updated)
-        return self._report(True, "synced", now, "", counts, updated)
+            return self._report(False, SyncState.REFUSED, now, f"{exc.reason}: {exc}", counts, updated)
+        return self._report(True, SyncState.SYNCED, now, "", counts, updated)
 
     @staticmethod
-    def _report(ok: bool, reason: str, now: int, detail: str, c: Mapping[str, int], updated: bool) -> SyncReport:
+    def _report(ok: bool, reason: SyncState, now: int, detail: str, c: Mapping[str, int], updated: bool) -> SyncReport:
         return SyncReport(ok, reason, now, detail, uploaded=c["uploaded"], accepted=c["accepted"],
                           duplicates=c["duplicates"], received=c["received"], new_conflicts=c["new_conflicts"],
                           trust_list_updated=updated)
@@ -541,7 +545,7 @@ class FieldService:
     def _client(self) -> ServiceClient:
         cfg = self.config
         if cfg is None or not cfg.service_url:
-            raise SetupError("the service address is not set", reason="no_service")
+            raise SetupError("the service address is not set", reason=SetupReason.NO_SERVICE)
         return self._client_factory(cfg.service_url, self._api_key)
 
     def _conflict_from_upload(self, d: Mapping[str, Any], cfg: FieldConfig, now: int) -> int:
@@ -608,9 +612,9 @@ class FieldService:
 
     def _require_setup(self) -> tuple[FieldConfig, TrustList]:
         if self.config is None:
-            raise SetupError("set the device up first", reason="not_set_up")
+            raise SetupError("set the device up first", reason=SetupReason.NOT_SET_UP)
         if self.trust_list is None:
-            raise SetupError("load a trust list first", reason="no_trust_list")
+            raise SetupError("load a trust list first", reason=SetupReason.NO_TRUST_LIST)
         return self.config, self.trust_list
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sdk.errors import ZkaidError
 from sdk.trust import TrustAnchor
+from wallet_app.reasons import WalletReason
 from wallet_app.storage import DEFAULT_KDF, DEFAULT_POLICY, DelayPolicy, KdfParams
 
 __all__ = ["ConfigError", "WalletConfig", "default_data_dir"]
@@ -35,7 +36,7 @@ def default_data_dir() -> Path:
 
 
 class ConfigError(ZkaidError):
-    default_reason = "config"
+    default_reason = WalletReason.CONFIG
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class WalletConfig:
     def __post_init__(self) -> None:
         if not self.trust_anchors:
             raise ConfigError("the wallet needs at least one trust anchor (trust-list public key)",
-                              reason="no_trust_anchor")
+                              reason=WalletReason.NO_TRUST_ANCHOR)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None) -> WalletConfig:

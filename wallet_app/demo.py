@@ -31,6 +31,7 @@ from sdk.credential import (
 )
 from sdk.credential.schema import date_to_days
 from sdk.errors import ServiceError
+from sdk.reasons import ClientReason, IssuanceReason
 from sdk.trust import TrustAnchor, TrustList, build_payload, load_trust_list, sign_trust_list
 from sdk.wire import IssuanceRequest, Offer, PredicateSpec, decode, encode
 
@@ -117,7 +118,7 @@ class DemoAgency:
         if not self.online:
             from sdk.errors import OfflineError
 
-            raise OfflineError("no connection to the demo agency", reason="offline")
+            raise OfflineError("no connection to the demo agency", reason=ClientReason.OFFLINE)
 
     def trust_list(self, *, if_sequence: int | None = None) -> bytes | None:
         self._check_online()
@@ -127,7 +128,7 @@ class DemoAgency:
         self._check_online()
         token = self._codes.get(code.strip().upper().replace("-", ""))
         if token is None:
-            raise ServiceError("unknown code", reason="unknown_code", status=404)
+            raise ServiceError("unknown code", reason=IssuanceReason.UNKNOWN_CODE, status=404)
         return encode(self._offers[token].offer)
 
     def issue(self, issuance_request: bytes) -> bytes:
@@ -136,9 +137,9 @@ class DemoAgency:
         req = decode(issuance_request, IssuanceRequest)
         pending = self._offers.get(req.token)
         if pending is None:
-            raise ServiceError("unknown token", reason="token_invalid", status=403)
+            raise ServiceError("unknown token", reason=IssuanceReason.TOKEN_INVALID, status=403)
         if pending.used:
-            raise ServiceError("token used", reason="token_used", status=403)
+            raise ServiceError("token used", reason=IssuanceReason.TOKEN_USED, status=403)
         issued, entropy = issue(self.issuer, self.schema, req, pending.values,
                                 signer_entropy=pending.entropy, backend=self.backend)
         pending.used = True

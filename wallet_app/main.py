@@ -18,7 +18,8 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from wallet_app.i18n import available_languages
 from wallet_app.platform.camera import Platform
-from wallet_app.service import Onboarding, PresentationCodes, WalletService, error_key
+from wallet_app.service import Onboarding, PresentationCodes, WalletService
+from wallet_app.words import error_text
 
 __all__ = ["SCREENS", "WalletApp", "run"]
 
@@ -81,12 +82,7 @@ class WalletApp(App):
         return self.service.t(key, **values)
 
     def error_text(self, err: BaseException) -> str:
-        t = self.service.t
-        key = error_key(err)
-        if t.has(key):
-            retry = getattr(err, "retry_after", None)
-            return t(key, seconds=retry if retry is not None else "")
-        return t("error.generic")
+        return error_text(self.service.t, err)
 
     def languages(self) -> dict[str, str]:
         return available_languages()

@@ -41,6 +41,7 @@ from sdk.credential import (
 from sdk.curves import get_backend
 from sdk.errors import CredentialError, TrustListError, WireError, ZkaidError
 from sdk.predicates import load_range_params
+from sdk.reasons import CredentialReason, TrustReason
 from sdk.transport import QREncoding
 from sdk.transport import encode as qr_encode
 from sdk.trust import FreshnessState, TrustList, check_update, load_trust_list
@@ -54,6 +55,7 @@ from sdk.wire import (
 )
 from wallet_app.config import WalletConfig
 from wallet_app.i18n import DEFAULT_LANGUAGE, Translator
+from wallet_app.reasons import WalletReason
 from wallet_app.state import CardRecord, HistoryEntry, WalletState
 from wallet_app.storage import LockStatus, Vault, VaultError, save_file
 from wallet_app.words import predicate_text, value_text
@@ -70,7 +72,6 @@ __all__ = [
     "ShownItem",
     "WalletError",
     "WalletService",
-    "error_key",
 ]
 
 PIN_LENGTH = 6
@@ -82,11 +83,11 @@ REQUEST_AGE_WARNING = 24 * 3600
 class WalletError(ZkaidError):
     """A wallet action cannot go ahead; ``reason`` maps to a translated message."""
 
-    default_reason = "wallet"
+    default_reason = WalletReason.WALLET
 
 
 class PinPolicyError(WalletError):
-    default_reason = "pin_policy"
+    default_reason = WalletReason.PIN_POLICY
 
 
 class IssuanceClient(Protocol):
@@ -101,13 +102,6 @@ def _default_client(base_url: str, timeout: float) -> IssuanceClient:
     from sdk.client import ServiceClient
 
     return ServiceClient(base_url, timeout=timeout)
-
-
-def error_key(err: BaseException) -> str:
-    """The translation key for an error: ``error.<reason>`` (screens fall back to
-    ``error.generic`` when the language files have no such key)."""
-    reason = getattr(err, "reason", "") or "generic"
-    return f"error.{reason}"
 
 
 # ----------------------------------------------------------------------------- views
@@ -203,10 +197,10 @@ class Onboarding:
 def check_pin_policy(pin: str) -> None:
     """Six digits, not all the same and not a straight run (123456, 987654)."""
     if len(pin) != PIN_LENGTH or not pin.isdigit() or not pin.isascii():
-        raise PinPolicyError(f"the PIN must have {PIN_LENGTH} digits", reason="pin_length")
+        raise PinPolicyError(f"the PIN must have {PIN_LENGTH} digits", reason=WalletReason.PIN_LENGTH)
     steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(pin)}
     if steps in ({0}, {1}, {9}):
-        raise PinPolicyError("this PIN is too easy to guess", reason="pin_weak")
+        raise PinPolicyError("this PIN is too easy to guess", reason=WalletReason.PIN_WEAK)
 
 
 def service_base(endpoint: str) -> str | None:
@@ -267,7 +261,7 @@ class WalletService:
     def set_language(self, lang: str) -> None:
         """Kept outside the vault too (non-secret), so the PIN screen speaks it before unlock."""
         if lang not in self.config.languages:
-            raise WalletError(f"unsupported language {lang!r}", reason="language")
+            raise WalletError(f"unsupported language {lang!r}", reason=WalletReason.LANGUAGE)
         self._language = lang
         self._write_prefs({"language": lang})
         if self._state is not None:
@@ -298,7 +292,7 @@ class WalletService:
 
     def _require(self) -> WalletState:
         if self._state is None:
-            raise WalletError("the wallet is locked", reason="locked")
+            raise WalletError("the wallet is locked", reason=WalletReason.LOCKED)
         return self._state
 
     def _commit(self, new: WalletState) -> None:
@@ -360,7 +354,7 @@ class WalletService:
 
     def finish_onboarding(self, onboarding: Onboarding, pin: str) -> None:
         if not onboarding.confirmed:
-            raise WalletError("the recovery code was not confirmed", reason="recovery_not_confirmed")
+            raise WalletError("the recovery code was not confirmed", reason=WalletReason.RECOVERY_NOT_CONFIRMED)
         self._create(onboarding.seed, pin, replace=False)
 
     @staticmethod
@@ -396,7 +390,7 @@ class WalletService:
         data = client.trust_list(if_sequence=current.sequence if current else None)
         if data is None:
             if current is None:
-                raise TrustListError("the service sent no trust list", reason="malformed")
+                raise TrustListError("the service sent no trust list", reason=TrustReason.MALFORMED)
             return current
         fresh = load_trust_list(data, self.config.trust_anchors)
         try:
@@ -410,7 +404,7 @@ class WalletService:
     def refresh_trust_list(self) -> None:
         """Update the list of agencies from the configured service (OfflineError when offline)."""
         if not self.config.service_url:
-            raise WalletError("no agency service is configured", reason="no_service")
+            raise WalletError("no agency service is configured", reason=WalletReason.NO_SERVICE)
         new = self._require().copy()
         tl = self._refresh_trust(self._client_factory(self.config.service_url, self.config.timeout), new)
         self._commit(new)
@@ -421,9 +415,9 @@ class WalletService:
         """A credential from a short code typed by the person (needs the configured service)."""
         cleaned = re.sub(r"[^0-9A-Za-z]", "", code)
         if not 4 <= len(cleaned) <= 32:
-            raise WalletError("the code looks incomplete", reason="code_format")
+            raise WalletError("the code looks incomplete", reason=WalletReason.CODE_FORMAT)
         if not self.config.service_url:
-            raise WalletError("no agency service is configured", reason="no_service")
+            raise WalletError("no agency service is configured", reason=WalletReason.NO_SERVICE)
         client = self._client_factory(self.config.service_url, self.config.timeout)
         return self.receive_offer(client.offer_by_code(code), client=client)
 
@@ -439,32 +433,32 @@ class WalletService:
         try:
             offer = decode(data, Offer)
         except WireError as exc:
-            raise WalletError("this code is not a card offer", reason="not_offer") from exc
+            raise WalletError("this code is not a card offer", reason=WalletReason.NOT_OFFER) from exc
         if offer.expires <= self.now():
-            raise WalletError("this offer has expired: ask for a new one", reason="offer_expired")
+            raise WalletError("this offer has expired: ask for a new one", reason=WalletReason.OFFER_EXPIRED)
         if client is None:
             base = service_base(offer.endpoint) or self.config.service_url
             if not base:
-                raise WalletError("no agency service is configured", reason="no_service")
+                raise WalletError("no agency service is configured", reason=WalletReason.NO_SERVICE)
             client = self._client_factory(base, self.config.timeout)
         new = state.copy()
         trust = self._refresh_trust(client, new)
         trust.require_usable(self.now())
         issuer = trust.issuer(offer.issuer_kid)
         if issuer is None:
-            raise CredentialError("the card's issuer is not in the trust list", reason="unknown_issuer")
+            raise CredentialError("the card's issuer is not in the trust list", reason=CredentialReason.UNKNOWN_ISSUER)
         if not issuer.not_before <= self.now() < issuer.not_after:
-            raise CredentialError("the card's issuer key is not valid now", reason="issuer_not_valid")
+            raise CredentialError("the card's issuer key is not valid now", reason=CredentialReason.ISSUER_NOT_VALID)
         sdef = trust.schema(offer.schema_id, offer.schema_version)
         if sdef is None:
-            raise CredentialError("the trust list does not describe this kind of card", reason="unknown_schema")
+            raise CredentialError("the trust list does not describe this kind of card", reason=CredentialReason.UNKNOWN_SCHEMA)
         schema = Schema.from_def(sdef)
         request, pending = holder.start_issuance(offer)
         issued_bytes = client.issue(encode(request))
         try:
             issued = decode(issued_bytes, IssuedCredential)
         except WireError as exc:
-            raise CredentialError("the service sent an unreadable credential", reason="invalid_credential") from exc
+            raise CredentialError("the service sent an unreadable credential", reason=CredentialReason.INVALID_CREDENTIAL) from exc
         cred = holder.finish_issuance(pending, issued, issuer, schema, now=self.now())
         record = CardRecord(secrets.token_hex(8), encode(cred.stored), schema.ref, issuer.name, self.now())
         new.cards.insert(0, record)
@@ -489,7 +483,7 @@ class WalletService:
         registrar can re-issue it; the recovery code keeps the same pseudonyms."""
         state = self._require()
         if not any(c.id == card_id for c in state.cards):
-            raise WalletError("there is no such card on this phone", reason="unknown_card")
+            raise WalletError("there is no such card on this phone", reason=WalletReason.UNKNOWN_CARD)
         new = state.copy()
         new.cards = [c for c in new.cards if c.id != card_id]
         self._commit(new)
@@ -570,7 +564,7 @@ class WalletService:
         self._pending = None
         trust = self.trust_list()
         if trust is None or not state.cards:
-            raise WalletError("there is no card in this wallet yet", reason="no_cards")
+            raise WalletError("there is no card in this wallet yet", reason=WalletReason.NO_CARDS)
         now = self.now()
         request = read_request(data, trust, now=now)
         assessment = holder.assess(request, self._credentials(), trust, now=now)
@@ -618,7 +612,7 @@ class WalletService:
         state = self._require()
         holder = self._holder
         if self._pending is None or holder is None:
-            raise WalletError("there is no request to answer", reason="no_request")
+            raise WalletError("there is no request to answer", reason=WalletReason.NO_REQUEST)
         assessment, _view = self._pending
         self._pending = None
         payload = holder.present(assessment)

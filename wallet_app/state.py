@@ -15,6 +15,7 @@ from typing import Any
 import cbor2
 
 from sdk.errors import ZkaidError
+from wallet_app.reasons import VaultReason
 
 __all__ = ["STATE_VERSION", "CardRecord", "HistoryEntry", "StateError", "WalletState"]
 
@@ -22,7 +23,7 @@ STATE_VERSION = 1
 
 
 class StateError(ZkaidError):
-    default_reason = "corrupted"
+    default_reason = VaultReason.CORRUPTED
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class WalletState:
             m = cbor2.loads(data)
             if m.get("v") != STATE_VERSION:
                 raise StateError("the wallet content has an unknown version: update the app",
-                                 reason="unknown_version")
+                                 reason=VaultReason.UNKNOWN_VERSION)
             tl = m.get("trust_list")
             return cls(
                 seed=bytes(m["seed"]),

@@ -58,6 +58,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from appkit.files import atomic_write
 from sdk.errors import ZkaidError
+from wallet_app.reasons import VaultReason
 
 __all__ = [
     "DEFAULT_KDF",
@@ -92,18 +93,18 @@ MAX_VAULT_BYTES = 8 * 1024 * 1024
 class VaultError(ZkaidError):
     """The wallet storage cannot do what was asked; ``reason`` says why."""
 
-    default_reason = "vault"
+    default_reason = VaultReason.VAULT
 
 
 class NoVaultError(VaultError):
-    default_reason = "no_vault"
+    default_reason = VaultReason.NO_VAULT
 
 
 class WrongPinError(VaultError):
     """The PIN does not open the vault. ``failures`` counts wrong PINs in a row and
     ``retry_after`` is how many seconds the next attempt must wait (0 = now)."""
 
-    default_reason = "wrong_pin"
+    default_reason = VaultReason.WRONG_PIN
 
     def __init__(self, message: str, *, failures: int, retry_after: int) -> None:
         super().__init__(message)
@@ -114,7 +115,7 @@ class WrongPinError(VaultError):
 class LockedOutError(VaultError):
     """Too many wrong PINs: the next attempt is allowed in ``retry_after`` seconds."""
 
-    default_reason = "locked_out"
+    default_reason = VaultReason.LOCKED_OUT
 
     def __init__(self, message: str, *, retry_after: int, failures: int) -> None:
         super().__init__(message)
@@ -125,19 +126,19 @@ class LockedOutError(VaultError):
 class CorruptedVaultError(VaultError):
     """The file is damaged (truncated, torn write, bit rot): not a wallet file we can read."""
 
-    default_reason = "corrupted"
+    default_reason = VaultReason.CORRUPTED
 
 
 class TamperedVaultError(VaultError):
     """The PIN is right but the encrypted content does not authenticate: it was altered."""
 
-    default_reason = "tampered"
+    default_reason = VaultReason.TAMPERED
 
 
 class VaultWriteError(VaultError):
     """Saving failed (``disk_full`` or ``write_failed``); the previous state is intact."""
 
-    default_reason = "write_failed"
+    default_reason = VaultReason.WRITE_FAILED
 
 
 # ---------------------------------------------------------------------------- parameters
@@ -153,9 +154,9 @@ class KdfParams:
 
     def __post_init__(self) -> None:
         if self.n < 2 or self.n & (self.n - 1) or not 1 <= self.r <= 64 or not 1 <= self.p <= 16:
-            raise VaultError("invalid scrypt parameters", reason="invalid_kdf")
+            raise VaultError("invalid scrypt parameters", reason=VaultReason.INVALID_KDF)
         if self.n > 2**20:
-            raise VaultError("scrypt n above 2**20 is refused (memory)", reason="invalid_kdf")
+            raise VaultError("scrypt n above 2**20 is refused (memory)", reason=VaultReason.INVALID_KDF)
 
 
 DEFAULT_KDF = KdfParams()
@@ -207,7 +208,7 @@ def _write_error(exc: OSError) -> VaultWriteError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return VaultWriteError(
             "the phone's storage is full: nothing was changed. Free some space and try again.",
-            reason="disk_full",
+            reason=VaultReason.DISK_FULL,
         )
     return VaultWriteError(f"saving the wallet failed ({exc.strerror or exc}); nothing was changed")
 
@@ -253,7 +254,7 @@ class _File:
             raise bad
         if head[len(MAGIC)] != FORMAT_VERSION:
             raise VaultError("this wallet file was written by a newer app: update the app",
-                             reason="unknown_version")
+                             reason=VaultReason.UNKNOWN_VERSION)
         try:
             body = cbor2.loads(head[len(MAGIC) + 1 :])
             kdf = body["kdf"]
@@ -347,7 +348,7 @@ class Vault:
     def create(self, pin: str, plaintext: bytes, *, replace: bool = False) -> None:
         """A new vault under ``pin`` (``replace=True`` overwrites an existing wallet)."""
         if self.exists() and not replace:
-            raise VaultError("a wallet already exists on this phone", reason="exists")
+            raise VaultError("a wallet already exists on this phone", reason=VaultReason.EXISTS)
         self.directory.mkdir(parents=True, exist_ok=True)
         salt = secrets.token_bytes(_SALT_LEN)
         key, check = _derive(pin, salt, self.kdf)
@@ -454,7 +455,7 @@ class Vault:
         """Encrypt and store a new state; the previous good state becomes the backup.
         Raises VaultWriteError (``disk_full`` / ``write_failed``) with the old state intact."""
         if self._key is None:
-            raise VaultError("the wallet is locked", reason="locked")
+            raise VaultError("the wallet is locked", reason=VaultReason.LOCKED)
         blob = self._seal(plaintext, failures=0, last_failure=0)
         if self._last_good is not None:
             save_file(self.backup_path, self._last_good)
@@ -475,7 +476,7 @@ class Vault:
         ct = AESGCM(self._key).encrypt(nonce, plaintext, f.aad())
         blob = _File(kdf, self._salt, self._check, nonce, ct, failures, last_failure).to_bytes()
         if len(blob) > MAX_VAULT_BYTES:
-            raise VaultWriteError("the wallet has grown too large to save", reason="too_large")
+            raise VaultWriteError("the wallet has grown too large to save", reason=VaultReason.TOO_LARGE)
         return blob
 
     def _clean_temp(self) -> None:

@@ -16,7 +16,21 @@ from typing import Any
 from sdk.credential.schema import Attribute, days_to_date
 from wallet_app.i18n import Translator
 
-__all__ = ["age_between", "predicate_text", "value_text"]
+__all__ = ["age_between", "error_text", "predicate_text", "value_text"]
+
+
+def error_text(t: Translator, err: BaseException) -> str:
+    """What a screen says about an error: the words for its reason (``error.<reason>``);
+    "unknown reason: <code>" for a code the language files do not have (never another
+    reason's words); a generic sentence for an error that carries no reason at all."""
+    reason = str(getattr(err, "reason", "") or "")
+    if not reason:
+        return t("error.generic")
+    key = f"error.{reason}"
+    if not t.has(key):
+        return t("error.unknown", reason=reason)
+    retry = getattr(err, "retry_after", None)
+    return t(key, seconds=retry if retry is not None else "")
 
 
 def value_text(t: Translator, attr: Attribute, value: Any) -> str:

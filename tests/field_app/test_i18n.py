@@ -10,15 +10,19 @@ from pathlib import Path
 import pytest
 
 from field_app.i18n import LANGUAGES, Translator, table
-from field_app.service import NO_REASONS
+from field_app.reasons import CHECK_REASONS, SETUP_REASONS, ReadyState, SetupReason, SyncState
 
 APP = Path(__file__).resolve().parents[2] / "field_app"
 KEY_CALL = re.compile(r"""\b(?:t|tr|has)\(\s*['"]([a-z_]+(?:\.[a-z_]+)+)['"]""")
-SETUP_REASON = re.compile(r"""SetupError\((?:[^()]|\([^()]*\))*?reason="([a-z_]+)\"""", re.S)
 
 
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_languages_are_the_files_shipped() -> None:
+    shipped = sorted(p.stem for p in (APP / "i18n").glob("*.json"))
+    assert sorted(LANGUAGES) == shipped and LANGUAGES[0] == "en" and len(shipped) >= 2
 
 
 def test_languages_have_the_same_keys_and_placeholders() -> None:
@@ -39,22 +43,31 @@ def used_keys() -> set[str]:
 
 
 def dynamic_keys() -> set[str]:
-    """Keys built from a code (f"reason.{reason}"): every code that can occur."""
-    keys = {f"reason.{r}" for r in (*NO_REASONS, "enrolled")} | {f"headline.{r}" for r in (*NO_REASONS, "enrolled")}
-    keys |= {f"ready.{s}" for s in ("ready", "not_set_up", "no_trust_list", "trust_list_expired")}
-    keys |= {f"sync.{s}" for s in ("synced", "offline", "refused", "no_service", "not_set_up")}
+    """Keys built from a code (f"reason.{reason}"): every member of every enum the screens
+    put into words, so a new code without words fails here."""
+    keys = {f"{prefix}.{r}" for group in CHECK_REASONS for r in group for prefix in ("reason", "headline")}
+    keys |= {"reason.unknown", "headline.unknown"}  # a code a newer SDK raises
+    keys |= {f"setup.error.{r}" for group in SETUP_REASONS for r in group}
+    keys |= {f"ready.{s}" for s in ReadyState} | {f"sync.{s}" for s in SyncState}
     keys |= {f"signing.{s}" for s in ("none", "unregistered", "registered")}
     keys |= {f"predicate.{op}.{kind}" for op in ("ge", "le", "between") for kind in ("number", "date")}
     keys |= {f"scan.hint.{h}" for h in ("no_code", "unreadable", "several", "foreign", "damaged", "keep_going",
                                         "starting")}
-    setup_reasons = set()
-    for path in APP.rglob("*.py"):
-        setup_reasons |= set(SETUP_REASON.findall(path.read_text("utf-8")))
-    assert {"missing_agency", "bad_predicate", "no_issuer"} <= setup_reasons  # the scan found them
-    # trust-list refusals the setup screen explains too (sdk.trust.load_trust_list, rollback)
-    setup_reasons |= {"malformed", "unknown_signer", "bad_signature", "rollback", "offline"}
-    keys |= {f"setup.error.{r}" for r in setup_reasons}
     return keys
+
+
+def test_every_setup_error_raised_is_a_setup_reason() -> None:
+    """The enums are the real set: each SetupError raised in the app names a SetupReason."""
+    raised = set()
+    for path in APP.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "SetupError":
+                for kw in node.keywords:
+                    if kw.arg == "reason":
+                        assert isinstance(kw.value, ast.Attribute), f"{path.name}:{node.lineno}"
+                        assert getattr(kw.value.value, "id", "") == "SetupReason", f"{path.name}:{node.lineno}"
+                        raised.add(SetupReason[kw.value.attr])
+    assert {SetupReason.MISSING_AGENCY, SetupReason.BAD_PREDICATE, SetupReason.NO_ISSUER} <= raised
 
 
 def test_every_key_the_app_asks_for_exists() -> None:

@@ -12,18 +12,42 @@ from pathlib import Path
 import pytest
 
 from field_app.config import FieldConfig, PredicateRule, RequestTemplate, SetupError
+from field_app.i18n import LANGUAGES, Translator
+from field_app.present import result_view
+from field_app.reasons import CheckReason
 from field_app.service import NO_REASONS, FieldService
 from sdk.credential import REASONS, read_request
 from sdk.credential.schema import date_to_days
-from sdk.errors import TrustListError
+from sdk.errors import TrustListError, VerificationError
 from sdk.trust import FreshnessState
 from sdk.wire import Presentation, decode, encode
 from tests.field_app.demo import DAY, NOW, Deployment, MutableClock
 
 
 def test_every_sdk_reason_is_a_field_reason() -> None:
-    assert set(REASONS) - {"already_enrolled"} <= set(NO_REASONS)
+    assert set(REASONS) <= set(NO_REASONS)
     assert {"already_enrolled_here", "already_enrolled_elsewhere", "unreadable", "foreign"} <= set(NO_REASONS)
+
+
+def test_a_reason_without_words_is_shown_as_unknown_never_as_another(
+        deployment: Deployment, tmp_path: Path, clock: MutableClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    svc = deployment.device(tmp_path, clock=clock)
+    alice = deployment.person(size=6)
+    answer = deployment.answer(alice, svc.new_request().data)
+
+    def newer_sdk(*_a: object, **_k: object) -> None:
+        raise VerificationError("a check this app predates", reason="revoked_in_2031")
+
+    monkeypatch.setattr("field_app.service.verify_presentation", newer_sdk)
+    r = svc.check(answer)
+    assert not r.ok and r.reason == "revoked_in_2031" and not r.known
+    for lang in LANGUAGES:
+        view = result_view(r, Translator(lang))
+        assert "revoked_in_2031" in view.message, lang
+        assert view.message != Translator(lang)("reason.invalid_proof")
+    known = svc.refuse(CheckReason.UNREADABLE)
+    assert known.known and result_view(known, Translator("en")).message == Translator("en")("reason.unreadable")
+    svc.close()
 
 
 def test_setup_is_stored_with_secrets_private(deployment: Deployment, tmp_path: Path, clock: MutableClock) -> None:
@@ -117,7 +141,8 @@ def test_yes_then_already_enrolled_here_then_elsewhere(
     clock.advance(3600)
     again = svc.check(deployment.answer(alice, svc.new_request().data))
     assert not again.ok and again.reason == "already_enrolled_here"
-    assert again.message_args == {"agency": "agency-b", "date": "2026-12-01", "time": "00:00"}
+    assert again.message_args == {"agency": "agency-b", "date": "2026-12-01", "time": "00:00",
+                                  "reason": "already_enrolled_here"}
     assert again.disclosed == {"region": "north"}  # verified, but not enrolled a second time
 
     # What the last sync brought: agency A enrolled Bob on 28 November.

@@ -17,6 +17,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.popup import Popup
 
 from sdk.errors import FrameError, IntegrityError, QRDecodeError
+from sdk.reasons import TransportReason
 from sdk.transport.framing import Progress
 from wallet_app.platform.camera import FileFrames, FrameSource
 from wallet_app.referrals import is_referral_offer
@@ -66,7 +67,8 @@ class ScanScreen(WalletScreen):
             if not src.live:  # pictures exhausted without a whole message
                 self.stop()
                 if not self.error:
-                    self.error = self.app.error_text(QRDecodeError("", reason="incomplete" if self._seen_code else "no_code"))
+                    self.error = self.app.error_text(QRDecodeError("", reason=TransportReason.INCOMPLETE if self._seen_code
+                                                                     else TransportReason.NO_CODE))
                 return False
             return True
         self._show(frame)
