@@ -239,6 +239,8 @@ def update(
     service_url: ServiceUrl, api_key: ApiKey,
 ) -> None:
     """Record what happened to a referral (receiving agency)."""
+    if status not in ("received", "accepted", "declined", "completed"):
+        raise _fail("--status is received, accepted, declined or completed")
     out = _client(service_url, api_key).referral_status(referral_id, status)
     typer.echo(f"{referral_id}: {out['status']}")
 

@@ -30,20 +30,26 @@ class Collect(logging.Handler):
         self.lines.append(self.format(record))
 
 
+LOGGERS = ["", "uvicorn", "uvicorn.access", "uvicorn.error", "zkaid", "zkaid.service", "sqlalchemy"]
+
+
 @pytest.fixture
 def logs() -> Iterator[Collect]:
+    """Every log line of the run; attached again once uvicorn has configured its loggers."""
     h = Collect()
-    names = ["", "uvicorn", "uvicorn.access", "uvicorn.error", "zkaid", "zkaid.service", "sqlalchemy"]
-    saved = {n: logging.getLogger(n).level for n in names}
-    for n in names:
-        logging.getLogger(n).addHandler(h)
-        logging.getLogger(n).setLevel(logging.DEBUG)
+    saved = {n: logging.getLogger(n).level for n in LOGGERS}
     try:
         yield h
     finally:
-        for n in names:
+        for n in LOGGERS:
             logging.getLogger(n).removeHandler(h)
             logging.getLogger(n).setLevel(saved[n])
+
+
+def attach(h: Collect) -> None:
+    for n in LOGGERS:
+        logging.getLogger(n).addHandler(h)
+        logging.getLogger(n).setLevel(logging.DEBUG)
 
 
 def run(*args: str, code: int = 0) -> str:
@@ -55,6 +61,7 @@ def run(*args: str, code: int = 0) -> str:
 def test_referral_commands_and_no_plaintext_anywhere(dep: Deployment, tmp_path: Path, logs: Collect) -> None:
     dep.clock.now = int(time.time())  # the commands read the real clock
     url, stop = run_in_thread(dep.rt.settings, runtime=dep.rt, access_log=True)
+    attach(logs)
     secrets_seen: list[str] = []
     try:
         for tid in ("health", "shelter"):
@@ -105,7 +112,11 @@ def test_referral_commands_and_no_plaintext_anywhere(dep: Deployment, tmp_path: 
         out = run("referral", "list", "--box", "sent", "--service-url", url, "--api-key", dep.keys["registrar_a"])
         assert f"{sent[1]}" in out and "[withdrawn]" in out and "[accepted]" in out
         out = run("referral", "update", sent[0], "--status", "teleported", "--service-url", url,
-                  "--api-key", dep.keys["device_b"], code=1)
+                  "--api-key", dep.keys["device_b"], code=2)
+        # a refusal by the service is one line and a non-zero exit through the real entry point
+        res = runner.invoke(app, ["referral", "update", sent[0], "--status", "completed", "--service-url", url,
+                                  "--api-key", dep.keys["registrar_a"]])
+        assert res.exit_code != 0 and "not_recipient" in str(getattr(res.exception, "reason", ""))
     finally:
         stop()
     # the privacy check: read the whole database and every log line

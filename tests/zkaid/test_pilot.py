@@ -94,3 +94,14 @@ def test_report_numbers_add_up_and_read_plainly(report) -> None:  # type: ignore
     html = next(Path(p) for p in report.written if p.name == "report.html").read_text()
     assert html.count("data:image/png;base64,") == 3
     assert "request_mismatch" not in report.summary()[1]
+
+
+def test_referrals_phase_adds_up(report) -> None:  # type: ignore[no-untyped-def]
+    r = report.phases["referrals"]
+    assert r["referred"] == r["declined"] + r["consented"] and r["declined"] >= 1 and r["consented"] >= 2
+    assert r["sent"] == r["consented"] == r["received"] == r["recognised by wallet scan"]
+    assert r["completed"] + r["withdrawn (A sees)"] == r["sent"] and r["withdrawn (A sees)"] >= 1
+    assert r["completed (A sees)"] == r["completed"] and r["delivery crashes recovered"] == 1
+    assert r["outbox left"] == 0
+    assert report.invariants["no referral content readable by the service"] is True
+    assert report.invariants["declined referrals sent nothing"] is True

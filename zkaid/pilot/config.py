@@ -24,6 +24,7 @@ class PilotConfig:
     unreadable_share: float = 0.02  # cracked screen / finger over the code
     replay_share: float = 0.02  # shows a screenshot of someone's earlier answer
     expired_share: float = 0.03  # credential past its validity (the wallet refuses)
+    referral_share: float = 0.15  # honest households referred from the first to the last programme agency
     seed: int = 2026
     backend: str | None = None
     service_url: str | None = None
@@ -37,7 +38,7 @@ class PilotConfig:
             raise ValueError("--households must be at least 1")
         shares = (self.duplicate_share, self.tamper_share, self.foreign_share, self.unreadable_share,
                   self.replay_share, self.expired_share, self.online_share)
-        if any(not 0 <= s <= 1 for s in shares):
+        if any(not 0 <= s <= 1 for s in (*shares, self.referral_share)):
             raise ValueError("shares must be between 0 and 1")
         if sum(shares[:-1]) > 0.9:
             raise ValueError("the misbehaving shares add up to more than 90% of households")

@@ -138,6 +138,9 @@ class Deployment:
     device_agency: dict[str, str]
     online_keys: dict[str, str]  # online desk id -> field_device API key
     online_agency: dict[str, str]
+    admin_keys: dict[str, str] = dataclasses.field(default_factory=dict)  # agency name -> admin API key
+    agency_ids: dict[str, str] = dataclasses.field(default_factory=dict)  # agency name -> id in the registry
+    database_url: str | None = None  # when the pilot can read the registry database (in-process)
 
 
 @contextmanager
@@ -164,6 +167,7 @@ def _service(cfg: PilotConfig, workdir: Path, report: PilotReport) -> Iterator[D
         for agency in agencies:
             auditor_keys[agency] = boot.create_api_key(agency, "auditor")
         boot.create_scope(cfg.scope, agency=cfg.program_agencies[0])
+        admin_keys = {a: boot.create_api_key(a, "admin") for a in agencies}
         boot.sign_trust_list()
         anchor = boot.trust_anchor()
         assert anchor is not None
@@ -197,7 +201,7 @@ def _service(cfg: PilotConfig, workdir: Path, report: PilotReport) -> Iterator[D
             db = make_url(settings.database_url).render_as_string(hide_password=True)
         report.config["service"] = {"url": "in-process (loopback)", "database": db}
         yield Deployment(url, cfg.scope, anchor, registrar_keys, auditor_keys, devices, device_agency, online_keys,
-                         online_agency)
+                         online_agency, admin_keys, {a: a for a in agencies}, settings.effective_database_url)
     finally:
         if stop is not None:
             stop()
@@ -273,7 +277,8 @@ def _remote_service(cfg: PilotConfig, workdir: Path, report: PilotReport) -> Ite
     for svc in devices.values():
         svc.sync()
     report.config["service"] = {"url": url, "run": run}
-    yield Deployment(url, scope, anchor, registrar_keys, auditor_keys, devices, device_agency, online_keys, online_agency)
+    yield Deployment(url, scope, anchor, registrar_keys, auditor_keys, devices, device_agency, online_keys, online_agency,
+                     {**admin_keys, "operator": cfg.api_key}, {a: f"{a}-{run}" for a in agencies})
 
 
 # ----------------------------------------------------------------------------- the round
@@ -479,6 +484,17 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
             else:
                 report.duplicates_missed += 1
         report.enrolled_households = len(enrolled_pseudonyms)
+        # -- referrals between programme agencies (zkaid/pilot/referrals.py) ---------------
+        from zkaid.pilot.referrals import run_referrals
+
+        operator = "operator" if cfg.service_url else (list(dep.admin_keys) or [""])[0]
+        run_referrals(url=dep.url, anchor=dep.anchor, admin_keys=dep.admin_keys, agency_ids=dep.agency_ids,
+                      operator=operator, sender=cfg.program_agencies[0], recipient=cfg.program_agencies[-1],
+                      people=[(h.holder, h.credential) for h in households
+                              if h.credential is not None and h.behaviour == "honest"],
+                      share=cfg.referral_share if len(cfg.program_agencies) > 1 else 0.0, rng=rng,
+                      workdir=workdir, report=report, database_url=dep.database_url)
+        say("referrals", 1, 1)
     report.wall_seconds = time.perf_counter() - started
     report.timings.add("whole pilot (s -> ms)", report.wall_seconds * 1000)
     report.check_invariants()
