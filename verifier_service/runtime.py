@@ -94,11 +94,12 @@ class Runtime:
         return rt
 
     def _seed(self) -> None:
-        """The shipped household schema is always available."""
-        text = resources.files("sdk.credential").joinpath("schemas/household-v1.json").read_text("utf-8")
-        with self.store.write() as s:
-            key_service.add_schema(s, now=self.now(), definition=text, agency=None, actor="system",
-                                   if_missing=True)
+        """The shipped household schemas are always available (v2: with a revocation handle)."""
+        for name in ("schemas/household-v1.json", "schemas/household-v2.json"):
+            text = resources.files("sdk.credential").joinpath(name).read_text("utf-8")
+            with self.store.write() as s:
+                key_service.add_schema(s, now=self.now(), definition=text, agency=None, actor="system",
+                                       if_missing=True)
 
     def resign(self, *, force: bool = False, actor: str = "system") -> tl_service.TrustListInfo | None:
         """Re-sign the trust list if this service holds the key (after key changes: force)."""

@@ -47,7 +47,7 @@ def test_contents_and_anchor(dep: Deployment) -> None:
     info = dep.client.get("/v1/trust-list/info").json()
     assert info["sequence"] == tl.sequence and info["issuers"] == 1 and info["verifiers"] == 1
     schemas = dep.client.get("/v1/schemas").json()
-    assert [s["ref"] for s in schemas] == [HOUSEHOLD]
+    assert [s["ref"] for s in schemas] == [HOUSEHOLD, "org.zkaid.household@2"]  # v2: with a card handle
 
 
 def test_key_changes_resign_and_rotation_keeps_old_keys_until_their_end(dep: Deployment) -> None:

@@ -267,4 +267,5 @@ class AuditEvent(Base):
 # importing them here puts them in Base.metadata wherever the models are loaded.
 from verifier_service.registry import models_linkage as _models_linkage  # noqa: E402,F401
 from verifier_service.registry import referral_models as _referral_models  # noqa: E402,F401
+from verifier_service.registry import lifecycle_models as _lifecycle_models  # noqa: E402,F401
 from verifier_service.registry import log_models as _log_models  # noqa: E402,F401

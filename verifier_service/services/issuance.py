@@ -30,7 +30,7 @@ from sdk.errors import CredentialError, ParameterError, VerificationError, WireE
 from sdk.wire import IssuanceRequest, Offer, decode, decode_canonical, encode, encode_canonical
 from verifier_service.registry.db import Store
 from verifier_service.registry.models import Credential, IssuerKeyRow, OfferRow
-from verifier_service.services import audit
+from verifier_service.services import audit, lifecycle
 from verifier_service.services.auth import Principal
 from verifier_service.services.errors import BadInput, Conflict, Forbidden, Gone, Invalid, NotFound
 from verifier_service.services.keys import (
@@ -114,7 +114,7 @@ def create_offer(store: Store, keyring: Keyring, *, now: int, principal: Princip
         else:
             key_row = active_issuer_key(s, agency=principal.agency, schema_ref=schema.ref, now=now)
         try:
-            raw = schema.encode_values(values)
+            raw = schema.encode_values(schema.with_handles(values))  # v2: the registrar draws the card handle
         except CredentialError as exc:
             raise Invalid(exc.message, reason=exc.reason) from exc
         expires = min(now + ttl, key_row.not_after)
@@ -189,13 +189,10 @@ def redeem(store: Store, keyring: Keyring, *, now: int, request: bytes) -> bytes
         key = load_issuer_key(s, keyring, row.issuer_kid)
         schema = get_schema(s, row.schema_ref)
         agency = row.agency_id
-        entropy = None
-        if reissue_of is not None:
-            old = s.get(Credential, reissue_of)
-            assert old is not None
-            entropy = int.from_bytes(keyring.open(old.entropy_enc, f"credential:{old.credential_id}"), "big")
+        # issue 13: the wallet's person binding decides how a re-issue keeps the person
+        plan = lifecycle.plan_issuance(s, keyring, request=req, key=key, reissue_of=reissue_of)
     try:
-        issued, used = issue(key, schema, req, schema.decode_values(raw), signer_entropy=entropy)
+        issued, used = issue(key, schema, req, schema.decode_values(raw), signer_entropy=plan.entropy)
     except (CredentialError, VerificationError, ParameterError) as exc:
         raise Invalid(exc.message, reason=exc.reason) from exc
     with store.write() as s:
@@ -213,6 +210,9 @@ def redeem(store: Store, keyring: Keyring, *, now: int, request: bytes) -> bytes
                          schema_ref=schema.ref, entropy_enc=keyring.seal(used.to_bytes(32, "big"),
                                                                         f"credential:{credential_id}"),
                          offer_id=offer_id, reissue_of=reissue_of, issued_at=now))
+        s.flush()
+        lifecycle.record_issuance(s, keyring, plan, credential_id=credential_id, agency=agency, key=key,
+                                  schema=schema, issued=issued, now=now)
         audit.record(s, at=now, agency=agency, actor=f"offer:{offer_id}", action="credential.issue",
                      target=credential_id, issuer_kid=key.kid.hex(), schema=schema.ref, reissue_of=reissue_of)
     return encode(issued)
