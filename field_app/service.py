@@ -271,7 +271,7 @@ class FieldService:
     def _registered(self, key: VerifierKey) -> bool:
         tl = self.trust_list
         entry = tl.verifier(key.kid) if tl is not None else None
-        return entry is not None and entry.not_before <= self.now() < entry.not_after
+        return entry is not None and entry.valid_at(self.now())
 
     # -- trust list ------------------------------------------------------------------
     def import_trust_list(self, data: bytes, *, save: bool = True) -> TrustList:
@@ -457,7 +457,7 @@ class FieldService:
         if issued.received.request.scope != cfg.scope:
             return no(CheckReason.WRONG_SCOPE, f"request scope {issued.received.request.scope!r}")
         try:
-            v = verify_presentation(data, issued.received, tl, now=now, backend=self._backend)
+            v = verify_presentation(pres, issued.received, tl, now=now, backend=self._backend)
         except VerificationError as exc:
             return no(exc.reason, str(exc))  # a code without words is shown as unknown, never as another
         base: dict[str, Any] = dict(disclosed=v.disclosed, predicates=v.predicates, schema=v.schema,

@@ -144,7 +144,7 @@ class TrustList:
 
     def referral_keys_for(self, agency: str, now: int) -> tuple[ReferralKeyEntry, ...]:
         """The agency's referral keys valid at ``now``, newest (latest not_before) first."""
-        keys = [k for k in self.payload.referral_keys or () if k.agency == agency and k.not_before <= now < k.not_after]
+        keys = [k for k in self.payload.referral_keys or () if k.agency == agency and k.valid_at(now)]
         return tuple(sorted(keys, key=lambda k: k.not_before, reverse=True))
 
     def referral_type(self, type_id: str) -> ReferralTypeDef | None:

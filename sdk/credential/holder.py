@@ -16,6 +16,7 @@ from sdk.bbs.pseudonym import commit_with_nym, verify_finalize_with_nym_scalars
 from sdk.bbs.utils import RNG
 from sdk.credential.profile import credential_header, presentation_header, suite_of
 from sdk.credential.request import ReceivedRequest
+from sdk.credential.revocation_part import RevocationProver, fold_revocation
 from sdk.credential.schema import Schema
 from sdk.credential.seed import WalletSeed
 from sdk.curves import CurveBackend, get_backend
@@ -169,7 +170,10 @@ class Holder:
             try:
                 issuer = self._usable_issuer(cred, trust_list, now)
                 for name in req.disclose:
-                    cred.schema.index(name)
+                    if cred.schema.attribute(name).hidden:
+                        raise CredentialError(
+                            "this request asks for your card's hidden revocation handle, which no "
+                            "genuine agency asks for: do not answer it", reason="hidden_attribute")
                 if req.predicates:
                     self._check_predicates(req.predicates, cred, issuer)
             except CredentialError as exc:
@@ -187,7 +191,7 @@ class Holder:
         entry = trust_list.issuer(cred.issuer_kid)
         if entry is None:
             raise CredentialError("the issuer of your credential is not in the trust list", reason="unknown_issuer")
-        if now is not None and not entry.not_before <= now < entry.not_after:
+        if now is not None and not entry.valid_at(now):
             raise CredentialError(
                 "your card's issuer key is not valid today: ask the agency to renew your card",
                 reason="issuer_not_valid",
@@ -249,11 +253,17 @@ class Holder:
             for stmt, params in self._predicate_statements(assessment)
         ]
         ph = presentation_header(req.digest, [part.commit() for part in parts])
+        revocation = None
+        if schema.hidden:  # a card with a revocation handle proves T = H_s * rh (specs/revocation.md)
+            h = schema.index(schema.hidden[0])
+            revocation = RevocationProver.attach(state, h, scalars[h], req.request.scope, suite, be)
+            ph = fold_revocation(ph, revocation.first_round)
         proof = state.respond(ph)
         pred_proofs = tuple(part.respond(proof.challenge) for part in parts) or None
         pres = Presentation(
             req.digest, issuer.kid, schema.id, schema.version, {i: raw[i] for i in disclosed},
             proof.pseudonym_octets(), proof.to_octets(), pred_proofs,
+            revocation.tag if revocation is not None else None,
         )
         return encode(pres)
 

@@ -27,6 +27,7 @@ from sdk.wire import (
     decode,
     ed25519_kid,
     encode,
+    is_sign1,
     parse_sign1,
     sign1,
     verify_sign1,
@@ -149,7 +150,7 @@ def read_request(data: bytes, trust_list: TrustList | None = None, *, now: int |
         raise CredentialError("this code is not a zkaid request", reason="foreign")
     data = bytes(data)
     signer_kid = signer = None
-    if len(data) > 3 and data[3] == 0xD2:  # tag 18: COSE_Sign1
+    if is_sign1(data):
         try:
             env = parse_sign1(data, max_bytes=PresentationRequest.MAX_BYTES + 256)
         except WireError as exc:
@@ -162,7 +163,7 @@ def read_request(data: bytes, trust_list: TrustList | None = None, *, now: int |
                     f"the request claims to come from {entry.name} but its signature is wrong",
                     reason="request_bad_signature",
                 )
-            if now is None or entry.not_before <= now < entry.not_after:
+            if now is None or entry.valid_at(now):
                 signer = entry
     else:
         payload = data

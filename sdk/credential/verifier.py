@@ -3,17 +3,27 @@
 ``verify_presentation`` returns a typed :class:`VerifiedPresentation` or raises a
 :class:`~sdk.errors.VerificationError` whose ``reason`` is one of :data:`REASONS`; it
 never returns a bare bool. Checks run cheapest first; no pairing runs on malformed input.
+The BBS proof is decoded once (:func:`sdk.bbs.prover.parse_proof`); the predicate parts
+read their m^ and the challenge from that parsed proof.
+
+``verify_presentations`` checks many at once: every check but the pairings runs per item,
+then all pairing equations go into one small-exponent batch (sdk.bbs.batch); if the batch
+fails, bisection finds the bad items, which get the same reason they would get alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sdk.bbs.encoding import octets_to_proof
-from sdk.bbs.pseudonym import proof_verify_with_nym_scalars
+from sdk.bbs.batch import Equation, PairingBatch, check_equations, find_failures
+from sdk.bbs.ciphersuite import Ciphersuite
+from sdk.bbs.prover import BbsProof, Layout, parse_proof, proof_verify_start
 from sdk.credential.profile import credential_header, presentation_header, suite_of
 from sdk.credential.request import ReceivedRequest, read_request
+from sdk.credential.revocation import short_token
+from sdk.credential.revocation_part import fold_revocation, revocation_first_round
 from sdk.credential.schema import Schema
 from sdk.curves import CurveBackend, get_backend
 from sdk.errors import (
@@ -23,19 +33,24 @@ from sdk.errors import (
     ParameterError,
     VerificationError,
     WireError,
-    ZkaidError,
 )
 from sdk.predicates import (
     PredicateStatement,
-    RangeParams,
-    batch_pairing_check,
     load_range_params,
-    verify_predicate,
+    verify_predicate_part,
 )
 from sdk.trust import Freshness, TrustList
 from sdk.wire import IssuerEntry, PredicateSpec, Presentation, decode
 
-__all__ = ["REASONS", "VerifiedPresentation", "reject", "verify_presentation"]
+__all__ = [
+    "REASONS",
+    "PendingPresentation",
+    "VerifiedPresentation",
+    "prepare_presentation",
+    "reject",
+    "verify_presentation",
+    "verify_presentations",
+]
 
 # The fixed list of rejection reasons, with a sentence a field worker can act on.
 REASONS: dict[str, str] = {
@@ -52,6 +67,10 @@ REASONS: dict[str, str] = {
     "unsupported_predicate": "The request asks for a condition this version cannot check.",
     "predicate_failed": "A required condition (such as age or expiry) is not met.",
     "already_enrolled": "This person is already enrolled in this round.",
+    "card_revoked": "This card has been withdrawn by the agency that issued it. Do not enroll; "
+                    "send the person to a registration desk.",
+    "card_replaced": "This card replaced a lost one and cannot be used in this round, because the lost "
+                     "card may already have been. It works from the next round; a registration desk can help.",
 }
 
 
@@ -71,13 +90,88 @@ class VerifiedPresentation:
     request_digest: bytes
     freshness: Freshness
     predicates: tuple[tuple[str, str, tuple[int, ...]], ...] = ()
+    # the card's 8-byte token in this scope (specs/revocation.md); None for cards without a handle
+    revocation_token: bytes | None = None
+
+
+@dataclass(frozen=True)
+class PendingPresentation:
+    """A presentation with every check done except the pairing equations: the BBS one
+    (e(Abar, W) * e(Bbar, -BP2) == 1) and one per predicate digit. ``finish`` checks them
+    alone; ``verify_presentations`` batches them across presentations."""
+
+    result: VerifiedPresentation
+    proof: BbsProof
+    bbs_equation: Equation
+    predicate_equations: tuple[Equation, ...]
+    backend: CurveBackend
+
+    @property
+    def equations(self) -> tuple[Equation, ...]:
+        return (self.bbs_equation, *self.predicate_equations)
+
+    def failure(self) -> VerificationError:
+        """The reason this presentation's pairings fail (call only when they do)."""
+        if not check_equations([self.bbs_equation], self.backend):
+            return reject("invalid_proof")
+        return reject("predicate_failed", "a digit is not one the issuer signed")
+
+    def finish(self) -> VerifiedPresentation:
+        """One multi-pairing over this presentation's equations (small-exponent batch)."""
+        if check_equations(self.equations, self.backend):
+            return self.result
+        raise self.failure()
 
 
 def verify_presentation(
-    presentation: bytes, request: bytes | ReceivedRequest, trust_list: TrustList, *, now: int,
-    backend: str | CurveBackend | None = None,
+    presentation: bytes | Presentation, request: bytes | ReceivedRequest, trust_list: TrustList,
+    *, now: int, backend: str | CurveBackend | None = None,
 ) -> VerifiedPresentation:
-    """Verify that ``presentation`` answers ``request`` under ``trust_list`` at time ``now``."""
+    """Verify that ``presentation`` (bytes, or already decoded) answers ``request`` under
+    ``trust_list`` at time ``now``."""
+    return prepare_presentation(presentation, request, trust_list, now=now, backend=backend).finish()
+
+
+def verify_presentations(
+    items: Sequence[tuple[bytes | Presentation, bytes | ReceivedRequest]], trust_list: TrustList,
+    *, now: int, backend: str | CurveBackend | None = None,
+) -> list[VerifiedPresentation | VerificationError]:
+    """Verify many presentations, one result per item in order: a VerifiedPresentation or
+    the VerificationError that ``verify_presentation`` would raise for it.
+
+    The pairing equations of every item that passes the other checks are checked with one
+    multi-pairing (specs/prover.md, "Batches"); if that fails, bisection names the bad
+    items (about 2 log2(n) extra batch checks per bad item).
+    """
+    be = get_backend(backend)
+    results: list[VerifiedPresentation | VerificationError] = []
+    pending: dict[int, PendingPresentation] = {}
+    for k, (pres, req) in enumerate(items):
+        try:
+            pending[k] = prepare_presentation(pres, req, trust_list, now=now, backend=be)
+        except VerificationError as exc:
+            results.append(exc)
+            continue
+        results.append(pending[k].result)
+
+    def holds(keys: Sequence[int]) -> bool:
+        batch = PairingBatch(be)
+        for key in keys:
+            for eq in pending[key].equations:
+                batch.add(eq)
+        return batch.check()
+
+    for key in find_failures(sorted(pending), holds):
+        results[key] = pending[key].failure()
+    return results
+
+
+def prepare_presentation(
+    presentation: bytes | Presentation, request: bytes | ReceivedRequest, trust_list: TrustList,
+    *, now: int, backend: str | CurveBackend | None = None,
+) -> PendingPresentation:
+    """Every check of ``verify_presentation`` but the pairings, cheapest first; raises
+    VerificationError on the first that fails."""
     be = get_backend(backend)
     freshness = trust_list.require_usable(now)
     if isinstance(request, ReceivedRequest):
@@ -88,10 +182,13 @@ def verify_presentation(
         except CredentialError as exc:
             raise reject("request_mismatch", f"own request unreadable: {exc}") from exc
     req = rr.request
-    try:
-        pres = decode(presentation, Presentation)
-    except WireError as exc:
-        raise reject("malformed", str(exc)) from exc
+    if isinstance(presentation, Presentation):
+        pres = presentation
+    else:
+        try:
+            pres = decode(presentation, Presentation)
+        except WireError as exc:
+            raise reject("malformed", str(exc)) from exc
     if pres.request_digest != rr.digest:
         raise reject("request_mismatch")
     issuer = trust_list.issuer(pres.issuer_kid)
@@ -99,7 +196,7 @@ def verify_presentation(
         raise reject("unknown_issuer")
     if pres.issuer_kid not in req.issuers:
         raise reject("issuer_not_accepted", issuer.name)
-    if not issuer.not_before <= now < issuer.not_after:
+    if not issuer.valid_at(now):
         raise reject("issuer_not_valid", issuer.name)
     if (pres.schema_id, pres.schema_version) != (req.schema_id, req.schema_version):
         raise reject("schema_mismatch")
@@ -125,66 +222,84 @@ def verify_presentation(
         dscalars = [schema.attributes[i].raw_to_scalar(pres.disclosed[i], suite) for i in wanted]
     except CredentialError as exc:
         raise reject("malformed", str(exc)) from exc
-    ph: bytes = rr.digest
-    pairs: list[tuple[Any, Any]] = []
-    params: RangeParams | None = None
-    proofs = pres.predicate_proofs or ()
-    if len(proofs) != len(req.predicates):
+    if len(pres.predicate_proofs or ()) != len(req.predicates):
         raise reject("malformed", "wrong number of predicate proofs")
-    if req.predicates:
-        ph, pairs, params = _predicate_transcripts(pres, req.predicates, schema, wanted, issuer, be)
+    # Decode the BBS proof and the pseudonym once: curve and subgroup checks on every point.
+    try:
+        layout = Layout.for_nym(len(schema.attributes), issuer.nym_count, wanted)
+        proof = parse_proof(pres.proof, layout, pseudonym=pres.pseudonym, backend=be)
+    except (EncodingError, ParameterError) as exc:
+        raise reject("invalid_proof", str(exc)) from exc
+    ph, pred_equations = _predicate_parts(pres, req.predicates, schema, proof, issuer, be)
+    ph, token = _revocation_part(pres, schema, proof, req.scope, suite, ph, be)
     header = credential_header(schema.id, schema.version, issuer.kid)
     try:
-        ok = proof_verify_with_nym_scalars(
-            issuer.public_key, pres.proof, header, ph, pres.pseudonym, rr.context_id,
-            issuer.nym_count, len(schema.attributes), dscalars, [], wanted, [], suite, be,
+        check = proof_verify_start(
+            issuer.public_key, proof, header, dscalars, context_id=rr.context_id, suite=suite
         )
-    except ZkaidError as exc:  # defensive: the core returns False on bad input
+    except (EncodingError, ParameterError) as exc:
         raise reject("invalid_proof", str(exc)) from exc
-    if not ok:
+    # The Fiat-Shamir check: c covers the BBS proof, the pseudonym and every predicate's
+    # first round (folded into ph), so a moved or altered part fails here.
+    if not check.challenge_matches(ph):
         raise reject("invalid_proof")
-    if params is not None and not batch_pairing_check(pairs, params, be):
-        raise reject("predicate_failed", "a digit is not one the issuer signed")
     held = tuple((p.attribute, p.op, tuple(p.bounds)) for p in req.predicates)
-    return VerifiedPresentation(
-        issuer, schema, disclosed, req.scope, pres.pseudonym, rr.digest, freshness, held,
+    result = VerifiedPresentation(
+        issuer, schema, disclosed, req.scope, pres.pseudonym, rr.digest, freshness, held, token,
     )
+    return PendingPresentation(result, proof, check.pairing_equation(), tuple(pred_equations), be)
 
 
-def _predicate_transcripts(
-    pres: Presentation, predicates: tuple[PredicateSpec, ...], schema: Schema, disclosed: list[int],
+def _revocation_part(
+    pres: Presentation, schema: Schema, proof: BbsProof, scope: str, suite: Ciphersuite, ph: bytes,
+    be: CurveBackend,
+) -> tuple[bytes, bytes | None]:
+    """A card with a revocation handle must carry its tag T (specs/revocation.md): rebuild
+    T~ from the BBS m^ and c and fold T || T~ into ph; return ph and the card's token."""
+    if not schema.hidden:
+        if pres.revocation_tag is not None:
+            raise reject("malformed", "a revocation tag for a card without a handle")
+        return ph, None
+    if pres.revocation_tag is None:
+        raise reject("malformed", "the card's revocation tag is missing")
+    index = schema.index(schema.hidden[0])
+    if index not in proof.layout.undisclosed:
+        raise reject("disclosure_mismatch", "the revocation handle is never disclosed")
+    try:
+        first = revocation_first_round(pres.revocation_tag, proof, index, scope, suite, be)
+    except EncodingError as exc:
+        raise reject("invalid_proof", f"revocation tag: {exc}") from exc
+    return fold_revocation(ph, first), short_token(pres.revocation_tag)
+
+
+def _predicate_parts(
+    pres: Presentation, predicates: tuple[PredicateSpec, ...], schema: Schema, proof: BbsProof,
     issuer: IssuerEntry, be: CurveBackend,
-) -> tuple[bytes, list[tuple[Any, Any]], RangeParams]:
-    """Rebuild each predicate's first round from its responses and the BBS proof's c and m^."""
+) -> tuple[bytes, list[Equation]]:
+    """Rebuild each predicate's first round from its responses and the BBS proof's c and
+    m^; return the presentation header that folds them in and their pairing equations."""
+    if not predicates:
+        return pres.request_digest, []
     if issuer.range_params is None:
         raise reject("unsupported_predicate", f"{issuer.name} publishes no range parameters")
     try:
         params = load_range_params(issuer.range_params, be)
     except (EncodingError, InvalidProofError) as exc:
         raise reject("unsupported_predicate", f"range parameters of {issuer.name} are invalid") from exc
-    try:
-        prf = octets_to_proof(pres.proof, be)
-    except EncodingError as exc:
-        raise reject("malformed", str(exc)) from exc
-    L = len(schema.attributes)
-    undisclosed = [i for i in range(L) if i not in set(disclosed)]
     transcripts: list[bytes] = []
-    pairs: list[tuple[Any, Any]] = []
+    equations: list[Equation] = []
     for spec, blob in zip(predicates, pres.predicate_proofs or (), strict=True):
         try:
             attr = schema.attribute(spec.attribute)
             stmt = PredicateStatement(schema.index(spec.attribute), spec.op, tuple(spec.bounds))
         except (CredentialError, ParameterError) as exc:
             raise reject("unsupported_predicate", str(exc)) from exc
-        if not attr.is_integer or stmt.index not in undisclosed:
+        if not attr.is_integer or stmt.index not in proof.layout.undisclosed:
             raise reject("unsupported_predicate", spec.attribute)
-        k = undisclosed.index(stmt.index)
-        if k >= len(prf.m_hat):
-            raise reject("malformed", "proof too short for the schema")
         try:
-            v = verify_predicate(stmt, blob, prf.m_hat[k], prf.challenge, params, be)
+            v = verify_predicate_part(stmt, blob, proof, params, be)
         except EncodingError as exc:
             raise reject("malformed", f"predicate proof: {exc}") from exc
         transcripts.append(v.transcript)
-        pairs.extend(v.pairs)
-    return presentation_header(pres.request_digest, transcripts), pairs, params
+        equations.extend(v.equations(params, be))
+    return presentation_header(pres.request_digest, transcripts), equations

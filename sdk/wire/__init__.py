@@ -6,7 +6,7 @@ asks; the wire layer knows message shapes, never schemas or cryptographic meanin
 """
 
 from sdk.wire.cbor import MAGIC, MAX_MESSAGE_BYTES, decode_canonical, encode_canonical
-from sdk.wire.cose import CoseSign1, ed25519_kid, parse_sign1, sign1, verify_sign1
+from sdk.wire.cose import CoseSign1, ed25519_kid, is_sign1, parse_sign1, sign1, verify_sign1
 from sdk.wire.messages import (
     KID_LEN,
     VERSION,
@@ -58,6 +58,7 @@ __all__ = [
     "ed25519_kid",
     "encode",
     "encode_canonical",
+    "is_sign1",
     "message_types",
     "parse_sign1",
     "sign1",

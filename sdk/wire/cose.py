@@ -19,9 +19,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from sdk.errors import WireError
-from sdk.wire.cbor import decode_canonical, encode_canonical
+from sdk.wire.cbor import MAGIC, decode_canonical, encode_canonical
 
-__all__ = ["COSE_SIGN1_TAG", "CoseSign1", "ed25519_kid", "parse_sign1", "sign1", "verify_sign1"]
+__all__ = ["COSE_SIGN1_TAG", "CoseSign1", "ed25519_kid", "is_sign1", "parse_sign1", "sign1", "verify_sign1"]
 
 COSE_SIGN1_TAG = 18
 ALG_EDDSA = -8
@@ -51,6 +51,18 @@ def sign1(payload: bytes, key: Ed25519PrivateKey, kid: bytes) -> bytes:
     """Wrap ``payload`` in a COSE_Sign1 signed with ``key``."""
     sig = key.sign(_sig_structure(_PROTECTED, payload))
     return encode_canonical(cbor2.CBORTag(COSE_SIGN1_TAG, [_PROTECTED, {4: kid}, payload, sig]))
+
+
+def is_sign1(data: bytes) -> bool:
+    """Peek, without parsing: does ``data`` start like a zkaid COSE_Sign1 envelope (MAGIC,
+    then CBOR tag 18, encoded as the single byte 0xD2)? The one place that sniffs this;
+    :func:`parse_sign1` still checks everything."""
+    return (
+        isinstance(data, (bytes, bytearray))
+        and len(data) > len(MAGIC)
+        and bytes(data[: len(MAGIC)]) == MAGIC
+        and data[len(MAGIC)] == 0xC0 | COSE_SIGN1_TAG
+    )
 
 
 def parse_sign1(data: bytes, *, max_bytes: int = 1024 * 1024) -> CoseSign1:

@@ -223,6 +223,11 @@ class IssuerEntry(Struct):
     not_after: int
     range_params: bytes | None = None
 
+    def valid_at(self, now: int) -> bool:
+        """The key's validity window [not_before, not_after) holds ``now`` (Unix seconds):
+        the one place this rule is written."""
+        return self.not_before <= now < self.not_after
+
     FIELDS = (
         Field(0, "kid", KID),
         Field(1, "name", tstr(256, 1)),
@@ -244,6 +249,10 @@ class VerifierEntry(Struct):
     not_before: int
     not_after: int
 
+    def valid_at(self, now: int) -> bool:
+        """[not_before, not_after) holds ``now``, as for issuer keys."""
+        return self.not_before <= now < self.not_after
+
     FIELDS = (
         Field(0, "kid", KID),
         Field(1, "name", tstr(256, 1)),
@@ -264,6 +273,10 @@ class ReferralKeyEntry(Struct):
     public_key: bytes
     not_before: int
     not_after: int
+
+    def valid_at(self, now: int) -> bool:
+        """[not_before, not_after) holds ``now``, as for issuer keys."""
+        return self.not_before <= now < self.not_after
 
     FIELDS = (
         Field(0, "kid", KID),
@@ -408,6 +421,7 @@ class Presentation(Message):
     pseudonym: bytes
     proof: bytes
     predicate_proofs: tuple[bytes, ...] | None = None
+    revocation_tag: bytes | None = None  # T = H_s * rh (sdk.credential.revocation_part)
 
     TYPE = 5
     MAX_BYTES = 32768
@@ -420,6 +434,7 @@ class Presentation(Message):
         Field(7, "pseudonym", bstr(48, 48)),
         Field(8, "proof", bstr(272, 272 + 32 * (64 + 1 + MAX_NYMS))),
         Field(9, "predicate_proofs", array_of(bstr(1, 8192), 16), optional=True),
+        Field(10, "revocation_tag", bstr(48, 48), optional=True),
     )
 
 
