@@ -52,6 +52,7 @@ from sdk.wire import (
     StoredCredential,
     decode,
     encode,
+    is_sign1,
 )
 from wallet_app.config import WalletConfig
 from wallet_app.i18n import DEFAULT_LANGUAGE, Translator
@@ -447,7 +448,7 @@ class WalletService:
         issuer = trust.issuer(offer.issuer_kid)
         if issuer is None:
             raise CredentialError("the card's issuer is not in the trust list", reason=CredentialReason.UNKNOWN_ISSUER)
-        if not issuer.not_before <= self.now() < issuer.not_after:
+        if not issuer.valid_at(self.now()):
             raise CredentialError("the card's issuer key is not valid now", reason=CredentialReason.ISSUER_NOT_VALID)
         sdef = trust.schema(offer.schema_id, offer.schema_version)
         if sdef is None:
@@ -547,7 +548,7 @@ class WalletService:
             return "offer"
         except WireError:
             pass
-        if len(data) > 3 and data[3] == 0xD2:  # COSE_Sign1: only requests travel signed to a wallet
+        if is_sign1(data):  # only requests travel signed to a wallet
             return "request"
         try:
             decode(data, PresentationRequest)
