@@ -9,7 +9,16 @@ import datetime as dt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sdk.credential import Holder, WalletSeed, build_request, household_schema, make_offer
+from sdk.credential import (
+    REASONS,
+    Holder,
+    WalletSeed,
+    build_request,
+    household_schema,
+    make_offer,
+    read_request,
+    verify_presentation,
+)
 from sdk.credential.lifecycle import bind_issuance_request, binding_value
 from sdk.credential.revocation import (
     MAX_UPDATE_BYTES,
@@ -21,9 +30,19 @@ from sdk.credential.revocation import (
     sign_revocation_update,
     token_for,
 )
-from sdk.errors import CredentialError, InvalidProofError, TrustListError
+from sdk.credential.status import check_card_status
+from sdk.curves import get_backend
+from sdk.errors import CredentialError, InvalidProofError, TrustListError, VerificationError
 from sdk.trust import FreshnessState
-from sdk.wire import IssuanceRequest, RevocationUpdate, encode, sign1
+from sdk.wire import (
+    IssuanceRequest,
+    Presentation,
+    PresentationRequest,
+    RevocationUpdate,
+    decode,
+    encode,
+    sign1,
+)
 from tests.sdk.credential.world import DAY, NOW, World, household
 
 SCOPE = "cva/2026-12/round-1"
@@ -194,3 +213,98 @@ def test_old_v1_cards_still_issue_and_have_no_handle(backend: str) -> None:
     assert w.schema.hidden == ()
     _h, cred, _ = w.enroll_wallet(household(valid_until=dt.date(2027, 1, 1)))
     assert len(cred.stored.values) == len(w.schema.names)
+
+
+# -- the revocation proof part ------------------------------------------------------------
+def _present(world: World, holder: Holder, cred: object, scope: str = SCOPE) -> tuple[bytes, bytes]:
+    req = world.request(scope=scope)
+    rr = read_request(req, world.trust_list, now=NOW)
+    return req, holder.present(holder.assess(rr, [cred], world.trust_list, now=NOW))  # type: ignore[list-item]
+
+
+def test_a_v2_presentation_carries_its_scope_token(world: World) -> None:
+    holder, cred, _ = world.enroll_wallet(household())
+    handle = cred.stored.values[world.schema.index("card_handle")]
+    seen = set()
+    for scope in (SCOPE, "cva/2027-01/round-2"):
+        req, pres = _present(world, holder, cred, scope)
+        v = verify_presentation(pres, req, world.trust_list, now=NOW, backend=world.backend)
+        assert v.revocation_token == token_for(scope, handle, cred.stored.suite, world.backend)
+        assert "card_handle" not in v.disclosed
+        seen.add(decode(pres, Presentation).revocation_tag)
+    assert len(seen) == 2  # the tags of one card in two scopes differ
+
+
+def test_revoked_and_replaced_cards_are_refused_offline(world: World) -> None:
+    holder, cred, _ = world.enroll_wallet(household())
+    other_h, other, _ = world.enroll_wallet(household())
+    mine = token_for(SCOPE, cred.stored.values[world.schema.index("card_handle")], cred.stored.suite, world.backend)
+    for field, reason in (("revoked", "card_revoked"), ("blocked", "card_replaced")):
+        rl = load_revocation_update(_signed(world, **{"revoked": [], "blocked": [], field: [mine]}), [world.anchor])
+        req, pres = _present(world, holder, cred)
+        v = verify_presentation(pres, req, world.trust_list, now=NOW, backend=world.backend)
+        with pytest.raises(VerificationError) as err:
+            check_card_status(v, rl, now=NOW)
+        assert err.value.reason == reason and err.value.message == REASONS[reason]
+        req, pres = _present(world, other_h, other)
+        ok = verify_presentation(pres, req, world.trust_list, now=NOW, backend=world.backend)
+        assert check_card_status(ok, rl, now=NOW) is not None  # the other card is untouched
+
+
+def test_the_device_refuses_to_check_without_a_usable_list(world: World) -> None:
+    holder, cred, _ = world.enroll_wallet(household())
+    req, pres = _present(world, holder, cred)
+    v = verify_presentation(pres, req, world.trust_list, now=NOW, backend=world.backend)
+    rl = load_revocation_update(_signed(world), [world.anchor])
+    for lst, now, reason in ((None, NOW, "no_revocation_list"), (rl, NOW + 3 * DAY + 1, "revocation_expired"),
+                             (load_revocation_update(_signed(world, scope="cva/other"), [world.anchor]), NOW,
+                              "wrong_scope")):
+        with pytest.raises(TrustListError) as err:
+            check_card_status(v, lst, now=now)
+        assert err.value.reason == reason
+
+
+def test_a_forged_missing_or_moved_tag_is_refused(world: World) -> None:
+    holder, cred, _ = world.enroll_wallet(household())
+    req, pres = _present(world, holder, cred)
+    p = decode(pres, Presentation)
+    be = get_backend(world.backend)
+    other_tag = revocation_tag(SCOPE, handle_scalar(b"\x07" * 32, cred.stored.suite), cred.stored.suite, be)
+    bad_point = bytes([p.revocation_tag[0] ^ 0x01]) + p.revocation_tag[1:]  # type: ignore[index]
+    cases = {
+        "invalid_proof": [dataclasses.replace(p, revocation_tag=other_tag),
+                          dataclasses.replace(p, revocation_tag=bad_point),
+                          dataclasses.replace(p, revocation_tag=be.g1_to_bytes(be.g1_generator()))],
+        "malformed": [dataclasses.replace(p, revocation_tag=None)],
+    }
+    for reason, forged in cases.items():
+        for f in forged:
+            with pytest.raises(VerificationError) as err:
+                verify_presentation(encode(f), req, world.trust_list, now=NOW, backend=world.backend)
+            assert err.value.reason == reason
+
+
+def test_a_v1_card_sends_no_tag_and_may_not_add_one(backend: str) -> None:
+    w = World(backend)
+    holder, cred, _ = w.enroll_wallet(household())
+    req = w.request()
+    rr = read_request(req, w.trust_list, now=NOW)
+    pres = holder.present(holder.assess(rr, [cred], w.trust_list, now=NOW))
+    p = decode(pres, Presentation)
+    assert p.revocation_tag is None
+    assert verify_presentation(pres, req, w.trust_list, now=NOW, backend=backend).revocation_token is None
+    be = get_backend(backend)
+    with pytest.raises(VerificationError) as err:
+        verify_presentation(encode(dataclasses.replace(p, revocation_tag=be.g1_to_bytes(be.g1_generator()))),
+                            req, w.trust_list, now=NOW, backend=backend)
+    assert err.value.reason == "malformed"
+
+
+def test_the_wallet_never_discloses_the_handle(world: World) -> None:
+    holder, cred, _ = world.enroll_wallet(household())
+    raw = PresentationRequest("tracker", b"N" * 16, SCOPE, (world.issuer.kid,), world.schema.id, world.schema.version,
+                              ("card_handle",), (), NOW, {"en": "give me your handle"})
+    rr = read_request(encode(raw), world.trust_list, now=NOW)
+    with pytest.raises(CredentialError) as err:
+        holder.assess(rr, [cred], world.trust_list, now=NOW)
+    assert err.value.reason == "hidden_attribute"

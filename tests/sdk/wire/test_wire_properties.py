@@ -20,6 +20,7 @@ from sdk.wire import (
     PredicateSpec,
     Presentation,
     PresentationRequest,
+    RevocationUpdate,
     SchemaDef,
     StoredCredential,
     TrustListPayload,
@@ -65,6 +66,8 @@ MESSAGES: dict[type[Message], st.SearchStrategy[Message]] = {
                                 st.binary(min_size=80, max_size=80),
                                 st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=3).map(tuple),
                                 st.binary(min_size=32, max_size=32), st.binary(min_size=32, max_size=32), u64),
+    RevocationUpdate: st.builds(RevocationUpdate, u64, u64, u64, u64, name, st.binary(max_size=64),
+                                st.one_of(st.none(), st.binary(max_size=64))),
     TrustListPayload: st.builds(TrustListPayload, u64, u64, u64, u64, st.lists(issuer_entry, max_size=2).map(tuple),
                                 st.lists(verifier_entry, max_size=2).map(tuple), st.lists(schema_def, max_size=2).map(tuple)),
 }
