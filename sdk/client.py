@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sdk.errors import OfflineError, ServiceError
+from sdk.reasons import ClientReason
 
 __all__ = ["CBOR", "ServiceClient", "SyncItem"]
 
@@ -37,7 +38,7 @@ class ServiceClient:
     def __init__(self, base_url: str, api_key: str | None = None, *, timeout: float = 10.0) -> None:
         parsed = urllib.parse.urlparse(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ServiceError(f"not a service address: {base_url!r}", reason="bad_url")
+            raise ServiceError(f"not a service address: {base_url!r}", reason=ClientReason.BAD_URL)
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
         self.timeout = timeout
@@ -67,7 +68,7 @@ class ServiceClient:
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             raise OfflineError(
                 f"no connection to the agency service at {self.base_url}: try again when online",
-                reason="offline",
+                reason=ClientReason.OFFLINE,
             ) from exc
 
     def _json(self, method: str, path: str, payload: Any = None, *, auth: bool = True) -> Any:
@@ -77,12 +78,12 @@ class ServiceClient:
         try:
             return json.loads(data) if data else None
         except ValueError as exc:
-            raise ServiceError("the service sent an unreadable answer", reason="bad_response") from exc
+            raise ServiceError("the service sent an unreadable answer", reason=ClientReason.BAD_RESPONSE) from exc
 
     def request_json(self, method: str, path: str, payload: Any = None) -> Any:
         """Any JSON endpoint of the API (administration, for example): parsed JSON or None."""
         if not path.startswith("/v1/"):
-            raise ServiceError("API paths start with /v1/", reason="bad_path")
+            raise ServiceError("API paths start with /v1/", reason=ClientReason.BAD_PATH)
         return self._json(method, path, payload)
 
     # -- public -----------------------------------------------------------------
@@ -176,15 +177,15 @@ class ServiceClient:
         try:
             out = json.loads(data) if data else {}
         except ValueError as exc:
-            raise ServiceError("the service sent an unreadable answer", reason="bad_response") from exc
+            raise ServiceError("the service sent an unreadable answer", reason=ClientReason.BAD_RESPONSE) from exc
         if not isinstance(out, dict):
-            raise ServiceError("the service sent an unexpected answer", reason="bad_response")
+            raise ServiceError("the service sent an unexpected answer", reason=ClientReason.BAD_RESPONSE)
         return out
 
 
 def _hex_id(referral_id: str) -> str:
     if len(referral_id) != 32 or any(c not in "0123456789abcdef" for c in referral_id):
-        raise ServiceError("a referral id is 32 lower-case hex characters", reason="bad_referral_id")
+        raise ServiceError("a referral id is 32 lower-case hex characters", reason=ClientReason.BAD_REFERRAL_ID)
     return referral_id
 
 
@@ -198,6 +199,6 @@ def _problem(exc: urllib.error.HTTPError) -> ServiceError:
             detail = parsed
     except (ValueError, OSError):
         detail = {}
-    reason = str(detail.get("reason") or f"http_{exc.code}")
+    reason = str(detail.get("reason") or ClientReason.HTTP_ERROR)  # the service's own code, unchanged
     text = str(detail.get("detail") or detail.get("title") or exc.reason or "error")
     return ServiceError(f"the agency service refused: {text}", reason=reason, status=exc.code, detail=detail)

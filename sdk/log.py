@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from sdk.errors import VerificationError, WireError
+from sdk.reasons import LogReason
 from sdk.wire.cbor import decode_canonical, encode_canonical
 from sdk.wire.cose import ed25519_kid, parse_sign1, sign1, verify_sign1
 
@@ -71,7 +72,7 @@ Subtree = Callable[[int, int], bytes]
 class LogError(VerificationError):
     """A proof, tree head or log entry does not verify; ``reason`` says which check failed."""
 
-    default_reason = "log_invalid"
+    default_reason = LogReason.LOG_INVALID
 
 
 # ----------------------------------------------------------------- §2.1.1 hashing
@@ -141,7 +142,7 @@ class CompactRange:
 def inclusion_proof(index: int, size: int, subtree: Subtree) -> list[bytes]:
     """PATH(m, D[n]) of RFC 9162 §2.1.3.1, from the prover's subtree hashes."""
     if not 0 <= index < size:
-        raise LogError(f"no entry {index} in a log of {size}", reason="log_bad_index")
+        raise LogError(f"no entry {index} in a log of {size}", reason=LogReason.LOG_BAD_INDEX)
     path: list[bytes] = []
     start, n, m = 0, size, index
     while n > 1:
@@ -161,11 +162,11 @@ def root_from_proof(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -
     comparison); raises LogError when the proof has the wrong shape for (index, size)."""
     _check_hashes(path, "inclusion proof")
     if not 0 <= index < size:  # step 1
-        raise LogError(f"entry {index} is outside a log of {size}", reason="log_bad_index")
+        raise LogError(f"entry {index} is outside a log of {size}", reason=LogReason.LOG_BAD_INDEX)
     fn, sn, r = index, size - 1, leaf  # steps 2-3
     for p in path:  # step 4
         if sn == 0:  # 4a
-            raise LogError("the inclusion proof is too long", reason="log_bad_proof")
+            raise LogError("the inclusion proof is too long", reason=LogReason.LOG_BAD_PROOF)
         if fn & 1 or fn == sn:  # 4b
             r = node_hash(p, r)
             if not fn & 1:
@@ -177,7 +178,7 @@ def root_from_proof(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -
         fn >>= 1  # 4c
         sn >>= 1
     if sn != 0:  # step 5
-        raise LogError("the inclusion proof is too short", reason="log_bad_proof")
+        raise LogError("the inclusion proof is too short", reason=LogReason.LOG_BAD_PROOF)
     return r
 
 
@@ -186,7 +187,7 @@ def verify_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes], 
     ``size`` entries whose root is ``root``."""
     if root_from_proof(index, size, leaf, path) != root:
         raise LogError(f"entry {index} is not in the log of {size} entries with this root",
-                       reason="log_not_included")
+                       reason=LogReason.LOG_NOT_INCLUDED)
 
 
 # ----------------------------------------------------- §2.1.4 consistency proofs
@@ -194,7 +195,7 @@ def verify_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes], 
 def consistency_proof(first: int, second: int, subtree: Subtree) -> list[bytes]:
     """PROOF(m, D[n]) = SUBPROOF(m, D[n], true) of RFC 9162 §2.1.4.1 (empty when m = n or m = 0)."""
     if not 0 <= first <= second:
-        raise LogError(f"no consistency proof from {first} to {second} entries", reason="log_bad_index")
+        raise LogError(f"no consistency proof from {first} to {second} entries", reason=LogReason.LOG_BAD_INDEX)
     if first in (0, second):
         return []
     out: list[bytes] = []
@@ -219,17 +220,17 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
     ``second_root`` extends the tree of ``first`` entries with root ``first_root``."""
     _check_hashes(proof, "consistency proof")
     if not 0 <= first <= second:
-        raise LogError(f"the log shrank from {first} to {second} entries", reason="log_shrunk")
+        raise LogError(f"the log shrank from {first} to {second} entries", reason=LogReason.LOG_SHRUNK)
     if first == second:
         if proof or first_root != second_root:
-            raise LogError(f"two different roots for the same size {first}", reason="log_inconsistent")
+            raise LogError(f"two different roots for the same size {first}", reason=LogReason.LOG_INCONSISTENT)
         return
     if first == 0:  # the empty tree is a prefix of every tree
         if proof:
-            raise LogError("a proof from the empty log must be empty", reason="log_bad_proof")
+            raise LogError("a proof from the empty log must be empty", reason=LogReason.LOG_BAD_PROOF)
         return
     if not proof:  # step 1
-        raise LogError("the consistency proof is empty", reason="log_bad_proof")
+        raise LogError("the consistency proof is empty", reason=LogReason.LOG_BAD_PROOF)
     path = list(proof)
     if first & (first - 1) == 0:  # step 2: first is an exact power of 2
         path.insert(0, first_root)
@@ -240,7 +241,7 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
     fr = sr = path[0]  # step 5
     for c in path[1:]:  # step 6
         if sn == 0:  # 6a
-            raise LogError("the consistency proof is too long", reason="log_bad_proof")
+            raise LogError("the consistency proof is too long", reason=LogReason.LOG_BAD_PROOF)
         if fn & 1 or fn == sn:  # 6b
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
@@ -254,12 +255,12 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
         sn >>= 1
     if sn != 0 or fr != first_root or sr != second_root:  # step 7
         raise LogError(f"the log of {second} entries does not extend the log of {first} entries it "
-                       "showed before: an entry was deleted or rewritten", reason="log_inconsistent")
+                       "showed before: an entry was deleted or rewritten", reason=LogReason.LOG_INCONSISTENT)
 
 
 def _check_hashes(path: Sequence[bytes], what: str) -> None:
     if len(path) > MAX_PROOF or any(not isinstance(h, bytes) or len(h) != HASH_SIZE for h in path):
-        raise LogError(f"the {what} is malformed", reason="log_bad_proof")
+        raise LogError(f"the {what} is malformed", reason=LogReason.LOG_BAD_PROOF)
 
 
 # ------------------------------------------------------------------ tree heads
@@ -297,19 +298,19 @@ def _decode(data: bytes, limit: int, what: str) -> Any:
     try:
         return decode_canonical(data, max_bytes=limit)
     except WireError as exc:
-        raise LogError(f"the {what} is not readable: {exc.message}", reason="log_bad_entry") from exc
+        raise LogError(f"the {what} is not readable: {exc.message}", reason=LogReason.LOG_BAD_ENTRY) from exc
 
 
 def _parse_head(payload: bytes) -> TreeHead:
     value = _decode(payload, 1024, "tree head")
     if (not isinstance(value, dict) or set(value) != {"type", "log", "size", "root", "at"}
             or value["type"] != STH_TYPE):
-        raise LogError("not a zkaid tree head", reason="log_bad_tree_head")
+        raise LogError("not a zkaid tree head", reason=LogReason.LOG_BAD_TREE_HEAD)
     size, root, at, log = value["size"], value["root"], value["at"], value["log"]
     if (type(size) is not int or not 0 <= size < 2**63 or type(at) is not int or not 0 <= at < 2**63
             or not isinstance(root, bytes) or len(root) != HASH_SIZE
             or not isinstance(log, bytes) or len(log) != HASH_SIZE):
-        raise LogError("the tree head has a malformed field", reason="log_bad_tree_head")
+        raise LogError("the tree head has a malformed field", reason=LogReason.LOG_BAD_TREE_HEAD)
     return TreeHead(size, root, at, log)
 
 
@@ -319,12 +320,12 @@ def verify_tree_head(signed: bytes, public_key: bytes) -> TreeHead:
         env = parse_sign1(signed, max_bytes=2048)
     except WireError as exc:
         raise LogError(f"the tree head is not a signed envelope: {exc.message}",
-                       reason="log_bad_tree_head") from exc
+                       reason=LogReason.LOG_BAD_TREE_HEAD) from exc
     if not verify_sign1(env, public_key):
-        raise LogError("the tree head is not signed by this log's key", reason="log_bad_signature")
+        raise LogError("the tree head is not signed by this log's key", reason=LogReason.LOG_BAD_SIGNATURE)
     head = _parse_head(env.payload)
     if head.log_id != log_id_of(public_key):
-        raise LogError("the tree head names another log", reason="log_bad_tree_head")
+        raise LogError("the tree head names another log", reason=LogReason.LOG_BAD_TREE_HEAD)
     return head
 
 
@@ -341,10 +342,10 @@ def verify_cosignature(cosignature: bytes, head: TreeHead, witness_public_key: b
     try:
         env = parse_sign1(cosignature, max_bytes=4096)
     except WireError as exc:
-        raise LogError(f"the co-signature is malformed: {exc.message}", reason="log_bad_cosignature") from exc
+        raise LogError(f"the co-signature is malformed: {exc.message}", reason=LogReason.LOG_BAD_COSIGNATURE) from exc
     if env.payload != _cosign_payload(head) or not verify_sign1(env, witness_public_key):
         raise LogError("the co-signature does not cover this tree head under this witness key",
-                       reason="log_bad_cosignature")
+                       reason=LogReason.LOG_BAD_COSIGNATURE)
 
 
 # --------------------------------------------------------------------- entries
@@ -383,7 +384,7 @@ def decode_entry(data: bytes) -> LogEntry:
             or value["kind"] not in LEAF_KINDS or type(value["at"]) is not int or not isinstance(value["d"], dict)
             or not all(isinstance(k, str) and isinstance(v, bytes) and len(v) == HASH_SIZE
                        for k, v in value["d"].items())):
-        raise LogError("not a zkaid log entry", reason="log_bad_entry")
+        raise LogError("not a zkaid log entry", reason=LogReason.LOG_BAD_ENTRY)
     return LogEntry(value["kind"], value["at"], dict(value["d"]))
 
 

@@ -347,6 +347,7 @@ class LogReason(StrEnum):
     LOG_BAD_SIGNATURE = "log_bad_signature"
     LOG_BAD_TREE_HEAD = "log_bad_tree_head"
     LOG_INCONSISTENT = "log_inconsistent"
+    LOG_INVALID = "log_invalid"
     LOG_NOT_INCLUDED = "log_not_included"
     LOG_SHRUNK = "log_shrunk"
 

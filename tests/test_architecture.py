@@ -20,6 +20,7 @@ import sdk
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ["sdk.curves", "sdk.bbs", "sdk.predicates", "sdk.wire", "sdk.trust", "sdk.credential", "sdk.referral"]
 BYTES_ONLY = {"sdk.transport", "sdk.client"}
+SHARED = {"sdk.errors", "sdk.reasons"}  # every layer may raise its errors with its reason codes
 APPS = ["wallet_app", "field_app", "verifier_service"]
 
 
@@ -52,14 +53,14 @@ def owner(name: str) -> str | None:
     for pkg in [*LAYERS, *BYTES_ONLY]:
         if name == pkg or name.startswith(pkg + "."):
             return pkg
-    if name == "sdk.errors":
-        return "sdk.errors"
+    if name in SHARED:
+        return name
     return None
 
 
 @pytest.mark.parametrize("layer", LAYERS)
 def test_layers_import_only_lower_layers(layer: str) -> None:
-    allowed = {"sdk.errors", *LAYERS[: LAYERS.index(layer) + 1]}
+    allowed = {*SHARED, *LAYERS[: LAYERS.index(layer) + 1]}
     for mod, path in modules(layer):
         for imp in imports_of(path):
             if imp == "sdk" or (imp.startswith("sdk.") and owner(imp) is None):
@@ -74,7 +75,7 @@ def test_bytes_only_packages(pkg: str) -> None:
     for mod, path in modules(pkg):
         for imp in imports_of(path):
             o = owner(imp)
-            if o is not None and o not in {"sdk.errors", pkg}:
+            if o is not None and o not in {*SHARED, pkg}:
                 pytest.fail(f"{mod} must know bytes only, but imports {imp}")
 
 

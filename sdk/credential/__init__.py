@@ -16,6 +16,7 @@ from sdk.credential.schema import Attribute, Schema, load_schema
 from sdk.credential.seed import WalletSeed, decode_recovery_code, encode_recovery_code
 from sdk.credential.verifier import REASONS, VerifiedPresentation, reject, verify_presentation
 from sdk.errors import CredentialError
+from sdk.reasons import CredentialReason
 
 __all__ = [
     "REASONS",
@@ -57,6 +58,6 @@ def household_schema(version: int = 1) -> Schema:
 
     Version 2 adds ``card_handle``, the hidden revocation handle (specs/revocation.md)."""
     if version not in (1, 2):
-        raise CredentialError(f"there is no household schema version {version} (1 or 2)", reason="unknown_schema")
+        raise CredentialError(f"there is no household schema version {version} (1 or 2)", reason=CredentialReason.UNKNOWN_SCHEMA)
     text = resources.files("sdk.credential").joinpath(f"schemas/household-v{version}.json").read_text("utf-8")
     return Schema.from_json(text)

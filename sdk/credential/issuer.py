@@ -22,6 +22,7 @@ from sdk.credential.schema import Schema
 from sdk.curves import CurveBackend, get_backend
 from sdk.errors import CredentialError, EncodingError, InvalidProofError, ParameterError
 from sdk.predicates import DEFAULT_ELL, DEFAULT_U, generate_range_params
+from sdk.reasons import CredentialReason
 from sdk.trust import bbs_kid
 from sdk.wire import IssuanceRequest, IssuedCredential, IssuerEntry, Offer
 from sdk.wire.messages import MAX_NYMS
@@ -84,7 +85,7 @@ def make_offer(
 ) -> Offer:
     """An offer for one household: which key and schema, and the one-time token."""
     if schema.ref not in key.schemas:
-        raise CredentialError(f"issuer key '{key.name}' does not issue {schema.ref}", reason="schema_mismatch")
+        raise CredentialError(f"issuer key '{key.name}' does not issue {schema.ref}", reason=CredentialReason.SCHEMA_MISMATCH)
     return Offer(key.kid, schema.id, schema.version, token, endpoint, expires, key.nym_count)
 
 
@@ -99,17 +100,17 @@ def issue(
     """
     be = get_backend(backend)
     if request.issuer_kid != key.kid:
-        raise CredentialError("the request is for another issuer key", reason="wrong_issuer")
+        raise CredentialError("the request is for another issuer key", reason=CredentialReason.WRONG_ISSUER)
     if request.nym_count != key.nym_count:
         raise CredentialError(
             f"this issuer key uses {key.nym_count} nym secret(s), the request has {request.nym_count}",
-            reason="nym_count_mismatch",
+            reason=CredentialReason.NYM_COUNT_MISMATCH,
         )
     if schema.ref not in key.schemas:
-        raise CredentialError(f"issuer key '{key.name}' does not issue {schema.ref}", reason="schema_mismatch")
+        raise CredentialError(f"issuer key '{key.name}' does not issue {schema.ref}", reason=CredentialReason.SCHEMA_MISMATCH)
     # the commitment must hold exactly the N nyms (zkaid commits to nothing else)
     if len(request.commitment) != 48 + 32 * (key.nym_count + 2):
-        raise CredentialError("the commitment does not match the issuer's nym count", reason="nym_count_mismatch")
+        raise CredentialError("the commitment does not match the issuer's nym count", reason=CredentialReason.NYM_COUNT_MISMATCH)
     suite = suite_of(key.suite)
     raw = schema.encode_values(schema.with_handles(values))  # handles: drawn here unless given
     scalars = schema.scalars(raw, suite)
@@ -123,6 +124,6 @@ def issue(
             key.nym_count, entropy, header, scalars, suite, be,
         )
     except EncodingError as exc:
-        raise InvalidProofError(f"the wallet's commitment is malformed: {exc}", reason="invalid_commitment") from exc
+        raise InvalidProofError(f"the wallet's commitment is malformed: {exc}", reason=CredentialReason.INVALID_COMMITMENT) from exc
     issued = IssuedCredential(key.kid, schema.id, schema.version, raw, sig, entropy.to_bytes(32, "big"))
     return issued, entropy

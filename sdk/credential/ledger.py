@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sdk.errors import VerificationError
+from sdk.reasons import CredentialReason
 
 __all__ = ["AlreadyEnrolled", "Enrollment", "Ledger", "MemoryLedger"]
 
@@ -27,11 +28,11 @@ class Enrollment:
 class AlreadyEnrolled(VerificationError):
     """The pseudonym is already enrolled in this scope; ``first`` says where and when."""
 
-    default_reason = "already_enrolled"
+    default_reason = CredentialReason.ALREADY_ENROLLED
 
     def __init__(self, first: Enrollment) -> None:
         super().__init__(
-            f"already enrolled in {first.scope} by {first.agency} at {first.at}", reason="already_enrolled"
+            f"already enrolled in {first.scope} by {first.agency} at {first.at}", reason=CredentialReason.ALREADY_ENROLLED
         )
         self.first = first
 

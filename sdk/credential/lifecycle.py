@@ -47,6 +47,7 @@ from sdk.curves import CurveBackend, get_backend
 from sdk.curves.base import G1
 from sdk.curves.hashing import i2osp
 from sdk.errors import EncodingError, InvalidProofError
+from sdk.reasons import CredentialReason
 from sdk.wire import IssuanceRequest
 
 __all__ = ["BINDING_VALUE_LEN", "bind_issuance_request", "binding_value"]
@@ -73,7 +74,7 @@ def bind_issuance_request(
     be = get_backend(backend)
     nyms = [n % R for n in pending.prover_nyms]
     if not nyms:
-        raise EncodingError("a binding needs at least one prover nym", reason="invalid_binding")
+        raise EncodingError("a binding needs at least one prover nym", reason=CredentialReason.INVALID_BINDING)
     cwp = octets_to_commitment_with_proof(request.commitment, be)
     bgens = blind_generators(len(nyms) + 1, cs.nym_api_id, cs, be)
     h = _h_bind(request.issuer_kid, cs, be)
@@ -101,17 +102,17 @@ def binding_value(request: IssuanceRequest, *, suite: str | Ciphersuite = "BLS12
     n = request.nym_count
     if len(data) != BINDING_VALUE_LEN + 32 * (n + 2):
         raise InvalidProofError(f"the person binding must be {BINDING_VALUE_LEN + 32 * (n + 2)} bytes",
-                                reason="invalid_binding")
+                                reason=CredentialReason.INVALID_BINDING)
     try:
         cwp = octets_to_commitment_with_proof(request.commitment, be)
         value = be.g1_from_bytes(data[:BINDING_VALUE_LEN])
         scalars = [octets_to_scalar(data[i:i + 32], "binding scalar")
                    for i in range(BINDING_VALUE_LEN, len(data), 32)]
     except EncodingError as exc:
-        raise InvalidProofError(f"the person binding is malformed: {exc}", reason="invalid_binding") from exc
+        raise InvalidProofError(f"the person binding is malformed: {exc}", reason=CredentialReason.INVALID_BINDING) from exc
     c, s_hat, nym_hat = scalars[0], scalars[1], scalars[2:]
     if len(cwp.m_hat) != n:
-        raise InvalidProofError("the commitment does not hold the issuer's nym count", reason="invalid_binding")
+        raise InvalidProofError("the commitment does not hold the issuer's nym count", reason=CredentialReason.INVALID_BINDING)
     bgens = blind_generators(n + 1, cs.nym_api_id, cs, be)
     h = _h_bind(request.issuer_kid, cs, be)
     neg_c = (-c) % R
@@ -119,5 +120,5 @@ def binding_value(request: IssuanceRequest, *, suite: str | Ciphersuite = "BLS12
     a2 = be.g1_msm([h, value], [nym_hat[0], neg_c])
     if _challenge(request.issuer_kid, request.token, [cwp.C, value, a1, a2], cs, be) != c:
         raise InvalidProofError("the person binding does not match the wallet's commitment",
-                                reason="invalid_binding")
+                                reason=CredentialReason.INVALID_BINDING)
     return data[:BINDING_VALUE_LEN]

@@ -38,6 +38,7 @@ from sdk.credential.profile import context_id, suite_of
 from sdk.curves import CurveBackend, get_backend
 from sdk.curves.base import G1
 from sdk.errors import EncodingError, ScopeError, TrustListError, WireError
+from sdk.reasons import CredentialReason, TrustReason, WireReason
 from sdk.trust import Freshness, TrustAnchor, check_update, freshness_at
 from sdk.wire import RevocationUpdate, decode, ed25519_kid, encode, parse_sign1, sign1, verify_sign1
 from sdk.wire.messages import MAX_REVOCATION_TOKENS, REVOCATION_TOKEN_LEN
@@ -72,7 +73,7 @@ def handle_scalar(handle: bytes, suite: str | Ciphersuite) -> int:
     """The BBS message scalar of a revocation handle: the ``bytes`` mapping of the profile
     (MapMessageToScalarAsHash with the pseudonym interface's api_id), as the schema signs it."""
     if not isinstance(handle, bytes | bytearray) or len(handle) != HANDLE_LEN:
-        raise EncodingError(f"a revocation handle is {HANDLE_LEN} bytes", reason="invalid_handle")
+        raise EncodingError(f"a revocation handle is {HANDLE_LEN} bytes", reason=CredentialReason.INVALID_HANDLE)
     cs = _suite(suite)
     return messages_to_scalars([bytes(handle)], cs.nym_api_id, cs)[0]
 
@@ -94,7 +95,7 @@ def revocation_tag(scope: str, rh: int, suite: str | Ciphersuite,
     """T = H_s * rh, compressed (48 bytes)."""
     be = get_backend(backend)
     if not 0 < rh < R:
-        raise EncodingError("a revocation handle scalar is in 1..r-1", reason="invalid_handle")
+        raise EncodingError("a revocation handle scalar is in 1..r-1", reason=CredentialReason.INVALID_HANDLE)
     return be.g1_to_bytes(be.g1_mul(revocation_base(scope, suite, be), rh))
 
 
@@ -116,18 +117,18 @@ def _pack(tokens: Iterable[bytes], what: str) -> bytes:
     items = sorted(set(bytes(t) for t in tokens))
     for t in items:
         if len(t) != TOKEN_LEN:
-            raise WireError(f"a {what} token is {TOKEN_LEN} bytes", reason="malformed")
+            raise WireError(f"a {what} token is {TOKEN_LEN} bytes", reason=WireReason.MALFORMED)
     if len(items) > MAX_REVOCATION_TOKENS:
-        raise WireError(f"at most {MAX_REVOCATION_TOKENS} {what} tokens per scope", reason="too_large")
+        raise WireError(f"at most {MAX_REVOCATION_TOKENS} {what} tokens per scope", reason=WireReason.TOO_LARGE)
     return b"".join(items)
 
 
 def _unpack(data: bytes, what: str) -> tuple[bytes, ...]:
     if len(data) % TOKEN_LEN:
-        raise TrustListError(f"the {what} list is not a whole number of tokens", reason="malformed")
+        raise TrustListError(f"the {what} list is not a whole number of tokens", reason=TrustReason.MALFORMED)
     items = tuple(data[i:i + TOKEN_LEN] for i in range(0, len(data), TOKEN_LEN))
     if any(a >= b for a, b in itertools.pairwise(items)):
-        raise TrustListError(f"the {what} tokens are not in strictly increasing order", reason="malformed")
+        raise TrustListError(f"the {what} tokens are not in strictly increasing order", reason=TrustReason.MALFORMED)
     return items
 
 
@@ -135,7 +136,7 @@ def build_update(*, scope: str, sequence: int, issued_at: int, next_update: int,
                  revoked: Iterable[bytes] = (), blocked: Iterable[bytes] = ()) -> RevocationUpdate:
     """Assemble an update for one scope (tokens sorted, duplicates dropped)."""
     if next_update < issued_at:
-        raise TrustListError("next_update is before issued_at", reason="invalid_dates")
+        raise TrustListError("next_update is before issued_at", reason=TrustReason.INVALID_DATES)
     b = _pack(blocked, "blocked")
     return RevocationUpdate(sequence, issued_at, next_update, grace, normalize_scope(scope),
                             _pack(revoked, "revoked"), b or None)
@@ -182,7 +183,7 @@ class RevocationList:
             raise TrustListError(
                 "the list of withdrawn cards expired and its grace period is over: "
                 "connect to the agency service to update it",
-                reason="revocation_expired",
+                reason=TrustReason.REVOCATION_EXPIRED,
             )
         return f
 
@@ -190,7 +191,7 @@ class RevocationList:
         """Refuse a roll-back or a list for another scope (TrustListError)."""
         if current is not None and current.scope != self.scope:
             raise TrustListError(
-                f"this list is for {self.scope!r}, not {current.scope!r}", reason="wrong_scope"
+                f"this list is for {self.scope!r}, not {current.scope!r}", reason=TrustReason.WRONG_SCOPE
             )
         check_update(current, self, kind="list of withdrawn cards")
 
@@ -207,33 +208,33 @@ def load_revocation_update(data: bytes, anchors: Sequence[TrustAnchor]) -> Revoc
     "bad_signature"; freshness is checked separately (:meth:`RevocationList.require_usable`).
     """
     if not isinstance(data, bytes | bytearray):
-        raise TrustListError("a revocation update is bytes", reason="malformed")
+        raise TrustListError("a revocation update is bytes", reason=TrustReason.MALFORMED)
     if len(data) > MAX_UPDATE_BYTES:
         raise TrustListError(
             f"the revocation update is {len(data)} bytes, more than the {MAX_UPDATE_BYTES} allowed",
-            reason="too_large",
+            reason=TrustReason.TOO_LARGE,
         )
     try:
         env = parse_sign1(bytes(data), max_bytes=MAX_UPDATE_BYTES)
     except WireError as exc:
-        raise TrustListError(f"the revocation update is unreadable: {exc}", reason="malformed") from exc
+        raise TrustListError(f"the revocation update is unreadable: {exc}", reason=TrustReason.MALFORMED) from exc
     anchor = next((a for a in anchors if a.kid == env.kid), None)
     if anchor is None:
         raise TrustListError("the revocation update is signed by a key this app does not trust",
-                             reason="unknown_signer")
+                             reason=TrustReason.UNKNOWN_SIGNER)
     if not verify_sign1(env, anchor.public_key):
-        raise TrustListError("the revocation update signature is invalid", reason="bad_signature")
+        raise TrustListError("the revocation update signature is invalid", reason=TrustReason.BAD_SIGNATURE)
     try:
         payload = decode(env.payload, RevocationUpdate)
     except WireError as exc:
-        raise TrustListError(f"the revocation update content is malformed: {exc}", reason="malformed") from exc
+        raise TrustListError(f"the revocation update content is malformed: {exc}", reason=TrustReason.MALFORMED) from exc
     if payload.next_update < payload.issued_at:
-        raise TrustListError("next_update is before issued_at", reason="invalid_dates")
+        raise TrustListError("next_update is before issued_at", reason=TrustReason.INVALID_DATES)
     try:
         normal = normalize_scope(payload.scope) == payload.scope
     except ScopeError:
         normal = False
     if not normal:
-        raise TrustListError("the revocation update names a scope in a non-normal spelling", reason="malformed")
+        raise TrustListError("the revocation update names a scope in a non-normal spelling", reason=TrustReason.MALFORMED)
     return RevocationList(payload, bytes(data), env.kid, _unpack(payload.revoked, "revoked"),
                           _unpack(payload.blocked or b"", "blocked"))

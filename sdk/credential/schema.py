@@ -33,6 +33,7 @@ from typing import Any
 from sdk.bbs.ciphersuite import Ciphersuite
 from sdk.bbs.utils import messages_to_scalars
 from sdk.errors import CredentialError
+from sdk.reasons import CredentialReason
 from sdk.wire import AttributeDef, SchemaDef
 
 __all__ = [
@@ -56,7 +57,7 @@ INTEGER_TYPES = ("int", "date", "bool", "enum")
 def date_to_days(d: dt.date) -> int:
     days = (d - DATE_EPOCH).days
     if days < 0:
-        raise CredentialError(f"dates before {DATE_EPOCH.isoformat()} are not supported", reason="invalid_value")
+        raise CredentialError(f"dates before {DATE_EPOCH.isoformat()} are not supported", reason=CredentialReason.INVALID_VALUE)
     return days
 
 
@@ -73,13 +74,13 @@ class Attribute:
 
     def __post_init__(self) -> None:
         if self.type not in ATTRIBUTE_TYPES:
-            raise CredentialError(f"attribute '{self.name}' has unknown type '{self.type}'", reason="invalid_schema")
+            raise CredentialError(f"attribute '{self.name}' has unknown type '{self.type}'", reason=CredentialReason.INVALID_SCHEMA)
         if self.type == "enum" and not self.values:
-            raise CredentialError(f"enum attribute '{self.name}' needs its values", reason="invalid_schema")
+            raise CredentialError(f"enum attribute '{self.name}' needs its values", reason=CredentialReason.INVALID_SCHEMA)
         if self.type != "enum" and self.values:
-            raise CredentialError(f"only enum attributes have values ('{self.name}')", reason="invalid_schema")
+            raise CredentialError(f"only enum attributes have values ('{self.name}')", reason=CredentialReason.INVALID_SCHEMA)
         if len(set(self.values)) != len(self.values):
-            raise CredentialError(f"enum attribute '{self.name}' repeats a value", reason="invalid_schema")
+            raise CredentialError(f"enum attribute '{self.name}' repeats a value", reason=CredentialReason.INVALID_SCHEMA)
 
     @property
     def is_integer(self) -> bool:
@@ -99,7 +100,7 @@ class Attribute:
     def to_wire(self, value: Any) -> Any:
         """Python value -> wire value (checked)."""
         t = self.type
-        bad = CredentialError(f"'{self.name}' must be a valid {t}, got {value!r}", reason="invalid_value")
+        bad = CredentialError(f"'{self.name}' must be a valid {t}, got {value!r}", reason=CredentialReason.INVALID_VALUE)
         if t == "int":
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INT_MAX:
                 raise bad
@@ -120,7 +121,7 @@ class Attribute:
         if t == "enum":
             if value not in self.values:
                 raise CredentialError(
-                    f"'{self.name}' must be one of {', '.join(self.values)}, got {value!r}", reason="invalid_value"
+                    f"'{self.name}' must be one of {', '.join(self.values)}, got {value!r}", reason=CredentialReason.INVALID_VALUE
                 )
             return self.values.index(value)
         if t == "string":
@@ -138,7 +139,7 @@ class Attribute:
     def from_wire(self, raw: Any) -> Any:
         """Wire value -> Python value (checked: wire bytes are untrusted)."""
         t = self.type
-        bad = CredentialError(f"'{self.name}' holds an invalid {t} value", reason="invalid_value")
+        bad = CredentialError(f"'{self.name}' holds an invalid {t} value", reason=CredentialReason.INVALID_VALUE)
         if t in ("int", "date", "enum"):
             if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= INT_MAX:
                 raise bad
@@ -185,11 +186,11 @@ class Schema:
     def __post_init__(self) -> None:
         names = [a.name for a in self.attributes]
         if not names:
-            raise CredentialError("a schema needs at least one attribute", reason="invalid_schema")
+            raise CredentialError("a schema needs at least one attribute", reason=CredentialReason.INVALID_SCHEMA)
         if len(set(names)) != len(names):
-            raise CredentialError(f"schema '{self.id}' repeats an attribute name", reason="invalid_schema")
+            raise CredentialError(f"schema '{self.id}' repeats an attribute name", reason=CredentialReason.INVALID_SCHEMA)
         if not self.id or self.version < 0:
-            raise CredentialError("a schema needs an id and a non-negative version", reason="invalid_schema")
+            raise CredentialError("a schema needs an id and a non-negative version", reason=CredentialReason.INVALID_SCHEMA)
 
     @property
     def ref(self) -> str:
@@ -205,7 +206,7 @@ class Schema:
             return self.names.index(name)
         except ValueError:
             raise CredentialError(
-                f"schema '{self.id}' has no attribute '{name}'", reason="unknown_attribute"
+                f"schema '{self.id}' has no attribute '{name}'", reason=CredentialReason.UNKNOWN_ATTRIBUTE
             ) from None
 
     def attribute(self, name: str) -> Attribute:
@@ -236,18 +237,18 @@ class Schema:
         if missing or extra:
             raise CredentialError(
                 f"values do not match schema '{self.id}': missing {missing}, unexpected {extra}",
-                reason="invalid_value",
+                reason=CredentialReason.INVALID_VALUE,
             )
         return tuple(a.to_wire(values[a.name]) for a in self.attributes)
 
     def decode_values(self, raw: tuple[Any, ...] | list[Any]) -> dict[str, Any]:
         if len(raw) != len(self.attributes):
-            raise CredentialError(f"expected {len(self.attributes)} values for schema '{self.id}'", reason="invalid_value")
+            raise CredentialError(f"expected {len(self.attributes)} values for schema '{self.id}'", reason=CredentialReason.INVALID_VALUE)
         return {a.name: a.from_wire(v) for a, v in zip(self.attributes, raw, strict=True)}
 
     def scalars(self, raw: tuple[Any, ...] | list[Any], suite: Ciphersuite) -> list[int]:
         if len(raw) != len(self.attributes):
-            raise CredentialError(f"expected {len(self.attributes)} values for schema '{self.id}'", reason="invalid_value")
+            raise CredentialError(f"expected {len(self.attributes)} values for schema '{self.id}'", reason=CredentialReason.INVALID_VALUE)
         return [a.raw_to_scalar(v, suite) for a, v in zip(self.attributes, raw, strict=True)]
 
     # -- interchange ------------------------------------------------------------
@@ -287,7 +288,7 @@ class Schema:
             )
             return cls(doc["id"], int(doc["version"]), attrs, tuple(sorted(doc.get("title", {}).items())))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise CredentialError(f"invalid schema file: {exc}", reason="invalid_schema") from exc
+            raise CredentialError(f"invalid schema file: {exc}", reason=CredentialReason.INVALID_SCHEMA) from exc
 
     def to_json(self) -> str:
         doc: dict[str, Any] = {"id": self.id, "version": self.version}

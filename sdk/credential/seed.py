@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from sdk.bbs.utils import R
 from sdk.errors import CredentialError
+from sdk.reasons import CredentialReason
 
 __all__ = ["SEED_LEN", "WalletSeed", "decode_recovery_code", "encode_recovery_code"]
 
@@ -42,7 +43,7 @@ def _checksum(seed: bytes) -> bytes:
 def encode_recovery_code(seed: bytes) -> str:
     """Seed -> 'XXXX-XXXX-...' (56 characters in 14 groups)."""
     if len(seed) != SEED_LEN:
-        raise CredentialError("a wallet seed is 32 bytes", reason="invalid_seed")
+        raise CredentialError("a wallet seed is 32 bytes", reason=CredentialReason.INVALID_SEED)
     n = int.from_bytes(seed + _checksum(seed), "big")
     nchars = ((SEED_LEN + _CHECK_LEN) * 8 + 4) // 5
     chars = [_ALPHABET[(n >> (5 * i)) & 31] for i in reversed(range(nchars))]
@@ -56,23 +57,23 @@ def decode_recovery_code(code: str) -> bytes:
     if len(cleaned) != nchars:
         raise CredentialError(
             f"the recovery code has {len(cleaned)} letters and digits; it should have {nchars}",
-            reason="recovery_code_length",
+            reason=CredentialReason.RECOVERY_CODE_LENGTH,
         )
     n = 0
     for pos, ch in enumerate(cleaned):
         if ch not in _READ:
             raise CredentialError(
-                f"character {pos + 1} ('{ch}') is not used in recovery codes", reason="recovery_code_char"
+                f"character {pos + 1} ('{ch}') is not used in recovery codes", reason=CredentialReason.RECOVERY_CODE_CHAR
             )
         n = (n << 5) | _READ[ch]
     total = SEED_LEN + _CHECK_LEN
     if n >> (total * 8):
-        raise CredentialError("the recovery code is not valid: check it again", reason="recovery_code_checksum")
+        raise CredentialError("the recovery code is not valid: check it again", reason=CredentialReason.RECOVERY_CODE_CHECKSUM)
     raw = n.to_bytes(total, "big")
     seed, check = raw[:SEED_LEN], raw[SEED_LEN:]
     if _checksum(seed) != check:
         raise CredentialError(
-            "the recovery code does not check out: a letter or digit is wrong", reason="recovery_code_checksum"
+            "the recovery code does not check out: a letter or digit is wrong", reason=CredentialReason.RECOVERY_CODE_CHECKSUM
         )
     return seed
 
@@ -85,7 +86,7 @@ class WalletSeed:
 
     def __post_init__(self) -> None:
         if not isinstance(self.secret, bytes) or len(self.secret) != SEED_LEN:
-            raise CredentialError("a wallet seed is 32 bytes", reason="invalid_seed")
+            raise CredentialError("a wallet seed is 32 bytes", reason=CredentialReason.INVALID_SEED)
 
     def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
         return "WalletSeed(<secret>)"
@@ -104,7 +105,7 @@ class WalletSeed:
     def prover_nyms(self, issuer_kid: bytes, count: int) -> list[int]:
         """The N prover nyms for one issuer key (see the module docstring)."""
         if count < 1 or count > 1024:
-            raise CredentialError("nym count must be in 1..1024", reason="invalid_nym_count")
+            raise CredentialError("nym count must be in 1..1024", reason=CredentialReason.INVALID_NYM_COUNT)
         out = []
         for i in range(count):
             okm = HKDF(

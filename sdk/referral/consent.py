@@ -32,6 +32,7 @@ from sdk.credential import (
 )
 from sdk.curves import CurveBackend
 from sdk.errors import CredentialError, ReferralError, VerificationError
+from sdk.reasons import ReferralReason
 from sdk.referral.envelope import (
     REFERRAL_ID,
     ReferralContent,
@@ -169,7 +170,7 @@ def make_offer(
     """The offer A's desk shows the wallet (QR or local link)."""
     if sealed.header.referral_id != content.referral_id or content_digest(encode_message(content)) != \
             sealed.header.content_digest:
-        raise ReferralError("this content is not the one that was sealed", reason="content_mismatch")
+        raise ReferralError("this content is not the one that was sealed", reason=ReferralReason.CONTENT_MISMATCH)
     request = build_request(
         verifier_id=content.from_agency, scope=referral_scope(content.to_agency), issuers=issuers, schema=schema,
         disclose=(), predicates=(), purpose=purpose, now=now, nonce=consent_nonce(sealed.digest),
@@ -181,11 +182,11 @@ def make_offer(
 def _check_consent_request(rr: ReceivedRequest, header: ReferralHeader, nonce: bytes, now: int) -> None:
     req = rr.request
     if req.nonce != nonce or req.scope != referral_scope(header.to_agency):
-        raise ReferralError("the consent belongs to another referral", reason="consent_mismatch")
+        raise ReferralError("the consent belongs to another referral", reason=ReferralReason.CONSENT_MISMATCH)
     if req.disclose or req.predicates:
-        raise ReferralError("a referral consent discloses nothing from the card", reason="consent_mismatch")
+        raise ReferralError("a referral consent discloses nothing from the card", reason=ReferralReason.CONSENT_MISMATCH)
     if req.time > now + 300 or now - req.time > MAX_REQUEST_AGE:
-        raise ReferralError("the consent request is too old or from the future", reason="consent_mismatch")
+        raise ReferralError("the consent request is too old or from the future", reason=ReferralReason.CONSENT_MISMATCH)
 
 
 def read_offer(data: bytes, trust_list: TrustList, *, now: int) -> ReceivedOffer:
@@ -196,22 +197,22 @@ def read_offer(data: bytes, trust_list: TrustList, *, now: int) -> ReceivedOffer
     sealed = read_sealed(offer.sealed)
     h = sealed.header
     if content_digest(offer.content) != h.content_digest:
-        raise ReferralError("what is shown is not what was sealed", reason="content_mismatch")
+        raise ReferralError("what is shown is not what was sealed", reason=ReferralReason.CONTENT_MISMATCH)
     content = decode_message(offer.content, ReferralContent, "referral content")
     if (content.referral_id, content.from_agency, content.to_agency, content.created, content.expires) != (
             h.referral_id, h.from_agency, h.to_agency, h.created, h.expires):
-        raise ReferralError("the content does not match its header", reason="tampered")
+        raise ReferralError("the content does not match its header", reason=ReferralReason.TAMPERED)
     if now >= h.expires:
-        raise ReferralError("this referral has expired", reason="expired")
+        raise ReferralError("this referral has expired", reason=ReferralReason.EXPIRED)
     if trust_list.referral_type(content.referral_type) is None:
-        raise ReferralError(f"'{content.referral_type}' is not an agreed referral type", reason="unknown_type")
+        raise ReferralError(f"'{content.referral_type}' is not an agreed referral type", reason=ReferralReason.UNKNOWN_TYPE)
     recipient = trust_list.referral_key(h.recipient_kid)
     if recipient is None or recipient.agency != h.to_agency or not recipient.not_before <= now < recipient.not_after:
-        raise ReferralError(f"the referral is not sealed to a valid key of {h.to_agency}", reason="wrong_recipient")
+        raise ReferralError(f"the referral is not sealed to a valid key of {h.to_agency}", reason=ReferralReason.WRONG_RECIPIENT)
     try:
         rr = read_request(offer.request, trust_list, now=now)
     except CredentialError as exc:
-        raise ReferralError(f"the consent request is unreadable: {exc}", reason="malformed") from exc
+        raise ReferralError(f"the consent request is unreadable: {exc}", reason=ReferralReason.MALFORMED) from exc
     _check_consent_request(rr, h, consent_nonce(sealed.digest), now)
     return ReceivedOffer(sealed, content, rr, recipient, offer.request)
 
@@ -224,7 +225,7 @@ def consent(holder: Holder, offer: ReceivedOffer, credentials: Sequence[Credenti
         assessment = holder.assess(offer.request, credentials, trust_list, now=now)
         pres = holder.present(assessment)
     except CredentialError as exc:
-        raise ReferralError(f"cannot consent with these cards: {exc}", reason="no_card") from exc
+        raise ReferralError(f"cannot consent with these cards: {exc}", reason=ReferralReason.NO_CARD) from exc
     return encode_message(ReferralSubmission(offer.sealed.data, offer.request_bytes, pres))
 
 
@@ -237,20 +238,20 @@ def verify_submission(data: bytes, trust_list: TrustList, *, now: int,
     sealed = read_sealed(sub.sealed)
     h = sealed.header
     if now >= h.expires:
-        raise ReferralError("the referral has expired", reason="expired")
+        raise ReferralError("the referral has expired", reason=ReferralReason.EXPIRED)
     key = trust_list.referral_key(h.recipient_kid)
     if key is None or key.agency != h.to_agency or key.suite != h.suite or not key.not_before <= now < key.not_after:
         raise ReferralError(f"the referral is not sealed to a valid referral key of {h.to_agency}",
-                            reason="wrong_recipient")
+                            reason=ReferralReason.WRONG_RECIPIENT)
     try:
         rr = read_request(sub.request, trust_list, now=now)
     except CredentialError as exc:
-        raise ReferralError(f"the consent request is unreadable: {exc}", reason="malformed") from exc
+        raise ReferralError(f"the consent request is unreadable: {exc}", reason=ReferralReason.MALFORMED) from exc
     _check_consent_request(rr, h, consent_nonce(sealed.digest), now)
     try:
         v = verify_presentation(sub.presentation, rr, trust_list, now=now, backend=backend)
     except VerificationError as exc:
-        raise ReferralError(f"the consent does not verify: {exc}", reason="consent_invalid") from exc
+        raise ReferralError(f"the consent does not verify: {exc}", reason=ReferralReason.CONSENT_INVALID) from exc
     return AcceptedReferral(sealed, v.pseudonym)
 
 
@@ -259,7 +260,7 @@ def withdraw(holder: Holder, credentials: Sequence[Credential], trust_list: Trus
     """The person withdraws consent: a presentation in the same referral scope bound to
     ``withdraw_nonce(digest)``. Returns the :class:`ReferralWithdrawal` bytes."""
     if not credentials:
-        raise ReferralError("no card to prove who you are", reason="no_card")
+        raise ReferralError("no card to prove who you are", reason=ReferralReason.NO_CARD)
     cred = credentials[0]
     request = build_request(verifier_id="wallet", scope=referral_scope(to_agency), issuers=[c.issuer_kid
                             for c in credentials], schema=cred.schema, purpose={"en": "withdraw consent"},
@@ -268,7 +269,7 @@ def withdraw(holder: Holder, credentials: Sequence[Credential], trust_list: Trus
     try:
         pres = holder.present(holder.assess(rr, credentials, trust_list, now=now))
     except CredentialError as exc:
-        raise ReferralError(f"cannot withdraw with these cards: {exc}", reason="no_card") from exc
+        raise ReferralError(f"cannot withdraw with these cards: {exc}", reason=ReferralReason.NO_CARD) from exc
     return encode_message(ReferralWithdrawal(referral_id, request, pres))
 
 
@@ -280,14 +281,14 @@ def verify_withdrawal(data: bytes, trust_list: TrustList, *, digest: bytes, to_a
     try:
         rr = read_request(w.request, trust_list, now=now)
     except CredentialError as exc:
-        raise ReferralError(f"the withdrawal request is unreadable: {exc}", reason="malformed") from exc
+        raise ReferralError(f"the withdrawal request is unreadable: {exc}", reason=ReferralReason.MALFORMED) from exc
     req = rr.request
     if req.nonce != withdraw_nonce(digest) or req.scope != referral_scope(to_agency) or req.disclose:
-        raise ReferralError("the withdrawal belongs to another referral", reason="consent_mismatch")
+        raise ReferralError("the withdrawal belongs to another referral", reason=ReferralReason.CONSENT_MISMATCH)
     if req.time > now + 300 or now - req.time > MAX_REQUEST_AGE:
-        raise ReferralError("the withdrawal request is too old or from the future", reason="consent_mismatch")
+        raise ReferralError("the withdrawal request is too old or from the future", reason=ReferralReason.CONSENT_MISMATCH)
     try:
         v = verify_presentation(w.presentation, rr, trust_list, now=now, backend=backend)
     except VerificationError as exc:
-        raise ReferralError(f"the withdrawal does not verify: {exc}", reason="consent_invalid") from exc
+        raise ReferralError(f"the withdrawal does not verify: {exc}", reason=ReferralReason.CONSENT_INVALID) from exc
     return w.referral_id, v.pseudonym

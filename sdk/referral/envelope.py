@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from sdk.errors import ReferralError, WireError
+from sdk.reasons import ReferralReason, WireReason
 from sdk.referral.hpke import SUITES, ReferralKeyPair, open_, seal, suite
 from sdk.trust import TrustList
 from sdk.wire import VERSION, Message, decode_canonical, encode_canonical
@@ -64,7 +65,7 @@ M = TypeVar("M", bound=Message)
 def encode_message(msg: Message) -> bytes:
     data = encode_canonical(msg.to_map())
     if len(data) > msg.MAX_BYTES:
-        raise ReferralError(f"{type(msg).__name__} is larger than {msg.MAX_BYTES} bytes", reason="too_large")
+        raise ReferralError(f"{type(msg).__name__} is larger than {msg.MAX_BYTES} bytes", reason=ReferralReason.TOO_LARGE)
     return data
 
 
@@ -73,12 +74,12 @@ def decode_message(data: bytes, cls: type[M], what: str) -> M:
     try:
         value = decode_canonical(data, max_bytes=cls.MAX_BYTES)
         if not isinstance(value, Mapping) or value.get(0) != cls.TYPE:
-            raise WireError(f"not a {what}", reason="wrong_type")
+            raise WireError(f"not a {what}", reason=WireReason.WRONG_TYPE)
         if value.get(1) != VERSION:
-            raise WireError(f"unsupported {what} version {value.get(1)!r}; update the app", reason="unknown_version")
+            raise WireError(f"unsupported {what} version {value.get(1)!r}; update the app", reason=WireReason.UNKNOWN_VERSION)
         return cls.from_map(value)
     except WireError as exc:
-        raise ReferralError(f"the {what} is unreadable: {exc}", reason="malformed") from exc
+        raise ReferralError(f"the {what} is unreadable: {exc}", reason=ReferralReason.MALFORMED) from exc
 
 
 @dataclass(frozen=True)
@@ -192,24 +193,24 @@ def compose(
     if trust_list.referral_type(referral_type) is None:
         known = ", ".join(t.id for t in trust_list.payload.referral_types or ()) or "none"
         raise ReferralError(f"'{referral_type}' is not an agreed referral type (agreed: {known})",
-                            reason="unknown_type")
+                            reason=ReferralReason.UNKNOWN_TYPE)
     if urgency not in URGENCIES:
-        raise ReferralError(f"urgency must be one of {', '.join(URGENCIES)}", reason="unknown_urgency")
+        raise ReferralError(f"urgency must be one of {', '.join(URGENCIES)}", reason=ReferralReason.UNKNOWN_URGENCY)
     if not isinstance(note, str) or len(note) > MAX_NOTE:
-        raise ReferralError(f"the note is limited to {MAX_NOTE} characters: shorten it", reason="note_too_long")
+        raise ReferralError(f"the note is limited to {MAX_NOTE} characters: shorten it", reason=ReferralReason.NOTE_TOO_LONG)
     if len(attributes) > MAX_ATTRIBUTES:
-        raise ReferralError(f"share at most {MAX_ATTRIBUTES} attributes", reason="too_many_attributes")
+        raise ReferralError(f"share at most {MAX_ATTRIBUTES} attributes", reason=ReferralReason.TOO_MANY_ATTRIBUTES)
     for k, v in attributes.items():
         if not isinstance(k, str) or not 1 <= len(k) <= 64:
-            raise ReferralError("attribute names are 1-64 characters", reason="bad_attribute")
+            raise ReferralError("attribute names are 1-64 characters", reason=ReferralReason.BAD_ATTRIBUTE)
         if isinstance(v, str | bytes) and len(v) > MAX_ATTRIBUTE_TEXT:
-            raise ReferralError(f"the value of '{k}' is longer than {MAX_ATTRIBUTE_TEXT}", reason="bad_attribute")
+            raise ReferralError(f"the value of '{k}' is longer than {MAX_ATTRIBUTE_TEXT}", reason=ReferralReason.BAD_ATTRIBUTE)
         if not isinstance(v, str | bytes | bool | int):
-            raise ReferralError(f"the value of '{k}' must be text, a number or yes/no", reason="bad_attribute")
+            raise ReferralError(f"the value of '{k}' must be text, a number or yes/no", reason=ReferralReason.BAD_ATTRIBUTE)
     if not 3600 <= lifetime <= MAX_LIFETIME:
-        raise ReferralError("a referral is valid between one hour and one year", reason="bad_lifetime")
+        raise ReferralError("a referral is valid between one hour and one year", reason=ReferralReason.BAD_LIFETIME)
     if from_agency == to_agency:
-        raise ReferralError("an agency cannot refer a person to itself", reason="same_agency")
+        raise ReferralError("an agency cannot refer a person to itself", reason=ReferralReason.SAME_AGENCY)
     rid = referral_id if referral_id is not None else secrets.token_bytes(16)
     return ReferralContent(rid, referral_type, urgency, note, dict(attributes), from_agency, to_agency, now,
                            now + lifetime, salt if salt is not None else secrets.token_bytes(32))
@@ -226,7 +227,7 @@ def seal_referral(content: ReferralContent, trust_list: TrustList, *, now: int,
         raise ReferralError(
             f"{content.to_agency} publishes no valid referral key"
             + (f" for {suite_name}" if suite_name else "") + ": ask it to register one",
-            reason="no_referral_key",
+            reason=ReferralReason.NO_REFERRAL_KEY,
         )
     key = keys[0]
     body = encode_message(content)
@@ -241,14 +242,14 @@ def seal_referral(content: ReferralContent, trust_list: TrustList, *, now: int,
 def read_sealed(data: bytes) -> Sealed:
     """Strictly decode a sealed referral (structure and header only; nothing is decrypted)."""
     if not isinstance(data, bytes):
-        raise ReferralError("a sealed referral must be bytes", reason="malformed")
+        raise ReferralError("a sealed referral must be bytes", reason=ReferralReason.MALFORMED)
     env = decode_message(data, SealedReferral, "sealed referral")
     header = decode_message(env.header, ReferralHeader, "referral header")
     s = suite(header.suite)
     if len(env.ciphertext) < s.enc_len + 16:
-        raise ReferralError("the referral ciphertext is truncated", reason="malformed")
+        raise ReferralError("the referral ciphertext is truncated", reason=ReferralReason.MALFORMED)
     if header.expires <= header.created:
-        raise ReferralError("the referral expires before it was made", reason="malformed")
+        raise ReferralError("the referral expires before it was made", reason=ReferralReason.MALFORMED)
     return Sealed(data, header, referral_digest(data))
 
 
@@ -263,21 +264,21 @@ def open_referral(data: bytes, keys: Sequence[ReferralKeyPair], *, agency: str, 
     sealed = read_sealed(data)
     h = sealed.header
     if h.to_agency != agency:
-        raise ReferralError(f"this referral is addressed to {h.to_agency}, not {agency}", reason="wrong_recipient")
+        raise ReferralError(f"this referral is addressed to {h.to_agency}, not {agency}", reason=ReferralReason.WRONG_RECIPIENT)
     key = next((k for k in keys if k.kid == h.recipient_kid and k.suite == h.suite), None)
     if key is None:
         raise ReferralError("this desk does not hold the referral key the referral was sealed to",
-                            reason="wrong_recipient")
+                            reason=ReferralReason.WRONG_RECIPIENT)
     if now >= h.expires:
-        raise ReferralError("the referral has expired", reason="expired")
+        raise ReferralError("the referral has expired", reason=ReferralReason.EXPIRED)
     env = decode_message(data, SealedReferral, "sealed referral")
     body = open_(key, _info(env.header), env.ciphertext)
     if content_digest(body) != h.content_digest:
-        raise ReferralError("the content differs from what the person consented to", reason="content_mismatch")
+        raise ReferralError("the content differs from what the person consented to", reason=ReferralReason.CONTENT_MISMATCH)
     content = decode_message(body, ReferralContent, "referral content")
     if (content.referral_id, content.from_agency, content.to_agency, content.created, content.expires) != (
             h.referral_id, h.from_agency, h.to_agency, h.created, h.expires):
-        raise ReferralError("the content does not match its header", reason="tampered")
+        raise ReferralError("the content does not match its header", reason=ReferralReason.TAMPERED)
     if trust_list is not None and trust_list.referral_type(content.referral_type) is None:
-        raise ReferralError(f"'{content.referral_type}' is not an agreed referral type", reason="unknown_type")
+        raise ReferralError(f"'{content.referral_type}' is not an agreed referral type", reason=ReferralReason.UNKNOWN_TYPE)
     return sealed, content

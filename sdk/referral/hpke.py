@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import hpke, serialization
 from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
 
 from sdk.errors import ReferralError
+from sdk.reasons import ReferralReason
 from sdk.trust import referral_kid
 from sdk.wire import ReferralKeyEntry
 
@@ -90,7 +91,7 @@ def suite(name: str) -> HpkeSuite:
     s = SUITES.get(name)
     if s is None:
         raise ReferralError(
-            f"unknown referral encryption suite {name!r} (known: {', '.join(SUITES)})", reason="unknown_suite"
+            f"unknown referral encryption suite {name!r} (known: {', '.join(SUITES)})", reason=ReferralReason.UNKNOWN_SUITE
         )
     return s
 
@@ -112,7 +113,7 @@ def load_public_key(suite_name: str, data: bytes) -> PublicKey:
     backend); ReferralError(reason="bad_key") otherwise."""
     s = suite(suite_name)
     if not isinstance(data, bytes) or len(data) != s.public_key_len:
-        raise ReferralError(f"a {s.name} public key has {s.public_key_len} bytes", reason="bad_key")
+        raise ReferralError(f"a {s.name} public key has {s.public_key_len} bytes", reason=ReferralReason.BAD_KEY)
     try:
         if s.name == X25519:
             return x25519.X25519PublicKey.from_public_bytes(data)
@@ -120,7 +121,7 @@ def load_public_key(suite_name: str, data: bytes) -> PublicKey:
         pk_x = x25519.X25519PublicKey.from_public_bytes(data[_MLKEM_PK:])
         return hpke.MLKEM768X25519PublicKey(pk_m, pk_x)
     except ValueError as exc:
-        raise ReferralError(f"the {s.name} public key is invalid: {exc}", reason="bad_key") from exc
+        raise ReferralError(f"the {s.name} public key is invalid: {exc}", reason=ReferralReason.BAD_KEY) from exc
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ class ReferralKeyPair:
     def from_secret(cls, suite_name: str, secret: bytes) -> ReferralKeyPair:
         suite(suite_name)
         if not isinstance(secret, bytes) or len(secret) != 32:
-            raise ReferralError("a referral private key is 32 bytes", reason="bad_key")
+            raise ReferralError("a referral private key is 32 bytes", reason=ReferralReason.BAD_KEY)
         return cls(suite_name, secret)
 
     def private_key(self) -> PrivateKey:
@@ -171,7 +172,7 @@ def seal(suite_name: str, public_key: bytes, info: bytes, plaintext: bytes) -> b
     try:
         return s.hpke().encrypt(plaintext, pk, info=info)
     except ValueError as exc:  # e.g. an X25519 key whose shared secret is all zero (§7.1.4)
-        raise ReferralError(f"cannot encrypt to this referral key: {exc}", reason="bad_key") from exc
+        raise ReferralError(f"cannot encrypt to this referral key: {exc}", reason=ReferralReason.BAD_KEY) from exc
 
 
 def open_(keypair: ReferralKeyPair, info: bytes, sealed: bytes) -> bytes:
@@ -179,10 +180,10 @@ def open_(keypair: ReferralKeyPair, info: bytes, sealed: bytes) -> bytes:
     changed header (``info``) or a changed ciphertext all give ReferralError("tampered")."""
     s = suite(keypair.suite)
     if len(sealed) < s.enc_len + 16:
-        raise ReferralError("the referral ciphertext is truncated", reason="tampered")
+        raise ReferralError("the referral ciphertext is truncated", reason=ReferralReason.TAMPERED)
     try:
         return s.hpke().decrypt(sealed, keypair.private_key(), info=info)
     except (InvalidTag, ValueError) as exc:
         raise ReferralError(
-            "the referral does not decrypt: it was altered, or it is not for this key", reason="tampered"
+            "the referral does not decrypt: it was altered, or it is not for this key", reason=ReferralReason.TAMPERED
         ) from exc

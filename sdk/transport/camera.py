@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sdk.errors import ParameterError, QRDecodeError, TransportError
+from sdk.reasons import TransportReason
 
 __all__ = ["IMAGE_SUFFIXES", "CameraSource", "ImageSource"]
 
@@ -53,7 +54,7 @@ class CameraSource:
             self._label = repr(target)
             if not Path(target).is_file():
                 raise TransportError(
-                    f"No video file at {self._label}.", reason="camera_unavailable"
+                    f"No video file at {self._label}.", reason=TransportReason.CAMERA_UNAVAILABLE
                 )
         self.is_device = isinstance(target, int)
         self._capture = cv2.VideoCapture(target)
@@ -62,7 +63,7 @@ class CameraSource:
             raise TransportError(
                 f"Cannot open {self._label}. Check that no other app is using it and that "
                 "the app may use the camera.",
-                reason="camera_unavailable",
+                reason=TransportReason.CAMERA_UNAVAILABLE,
             )
         if self.is_device:
             # Requests only; drivers pick the nearest mode they support.
@@ -133,7 +134,7 @@ class ImageSource:
             self.paths = (root,)
         else:
             raise TransportError(
-                f"No image file or folder at {os.fspath(path)!r}.", reason="bad_image"
+                f"No image file or folder at {os.fspath(path)!r}.", reason=TransportReason.BAD_IMAGE
             )
 
     def __len__(self) -> int:
@@ -144,6 +145,6 @@ class ImageSource:
             frame = cv2.imread(os.fspath(path), cv2.IMREAD_COLOR)
             if frame is None:
                 raise QRDecodeError(
-                    f"Cannot read {os.fspath(path)!r} as an image.", reason="bad_image"
+                    f"Cannot read {os.fspath(path)!r} as an image.", reason=TransportReason.BAD_IMAGE
                 )
             yield cast(NDArray[np.uint8], frame)

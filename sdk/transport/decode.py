@@ -24,6 +24,7 @@ import zxingcpp
 from numpy.typing import NDArray
 
 from sdk.errors import FrameError, IntegrityError, QRDecodeError, TransportError
+from sdk.reasons import TransportReason
 from sdk.transport.framing import CodeKind, Complete, Foreign, Progress, Receiver, classify
 
 if TYPE_CHECKING:
@@ -129,17 +130,17 @@ def _as_array(image: ImageInput) -> NDArray[np.uint8]:
             from PIL import Image
         except ImportError as exc:  # pragma: no cover - PIL ships with qrcode[pil]
             raise QRDecodeError(
-                f"Cannot read an image of type {type(image).__name__}.", reason="bad_image"
+                f"Cannot read an image of type {type(image).__name__}.", reason=TransportReason.BAD_IMAGE
             ) from exc
         if not isinstance(image, Image.Image):
             raise QRDecodeError(
-                f"Cannot read an image of type {type(image).__name__}.", reason="bad_image"
+                f"Cannot read an image of type {type(image).__name__}.", reason=TransportReason.BAD_IMAGE
             )
         arr = np.asarray(image.convert("L"))
     if arr.dtype != np.uint8 or arr.ndim not in (2, 3) or arr.size == 0:
         raise QRDecodeError(
             f"Expected an 8-bit grayscale or BGR image, got {arr.dtype} of shape {arr.shape}.",
-            reason="bad_image",
+            reason=TransportReason.BAD_IMAGE,
         )
     if arr.ndim == 3:
         channels = arr.shape[2]
@@ -149,7 +150,7 @@ def _as_array(image: ImageInput) -> NDArray[np.uint8]:
             arr = arr[:, :, :3]
         elif channels != 3:
             raise QRDecodeError(
-                f"Expected 1, 3 or 4 colour channels, got {channels}.", reason="bad_image"
+                f"Expected 1, 3 or 4 colour channels, got {channels}.", reason=TransportReason.BAD_IMAGE
             )
     return np.ascontiguousarray(arr, dtype=np.uint8)
 
@@ -162,7 +163,7 @@ def _load_file(path: str | os.PathLike[str]) -> NDArray[np.uint8]:
             return np.ascontiguousarray(np.asarray(img.convert("L")), dtype=np.uint8)
     except (OSError, UnidentifiedImageError) as exc:
         raise QRDecodeError(
-            f"Cannot open {os.fspath(path)!r} as an image: {exc}", reason="bad_image"
+            f"Cannot open {os.fspath(path)!r} as an image: {exc}", reason=TransportReason.BAD_IMAGE
         ) from exc
 
 
@@ -299,5 +300,5 @@ def receive(
     raise TransportError(
         f"The codes ended after {seen} frames before a message was complete{detail}. "
         "Keep the camera on the code for a few more seconds.",
-        reason="incomplete",
+        reason=TransportReason.INCOMPLETE,
     )

@@ -30,6 +30,7 @@ from enum import Enum
 from typing import TypeAlias
 
 from sdk.errors import FrameError, IntegrityError, ParameterError
+from sdk.reasons import TransportReason
 
 __all__ = [
     "DEFAULT_FRAME_SIZE",
@@ -176,22 +177,22 @@ def parse_frame(
     declared geometry exactly, so a receiver never sizes memory from a number it was told.
     """
     if len(data) < 3 or data[:2] != FRAME_MAGIC:
-        raise FrameError("This code is not a zkaid multi-part frame.", reason="bad_frame")
+        raise FrameError("This code is not a zkaid multi-part frame.", reason=TransportReason.BAD_FRAME)
     if data[2] != FRAME_VERSION:
         raise FrameError(
             f"This code uses zkaid frame version {data[2]}; this app reads version "
             f"{FRAME_VERSION}. Update the app that shows or scans the code.",
-            reason="unsupported_version",
+            reason=TransportReason.UNSUPPORTED_VERSION,
         )
     if len(data) > MAX_CODE_BYTES:
         raise FrameError(
             f"A frame of {len(data)} bytes is larger than any QR code can hold.",
-            reason="too_large",
+            reason=TransportReason.TOO_LARGE,
         )
     if len(data) < HEADER_SIZE:
         raise FrameError(
             f"The frame is cut short: {len(data)} bytes, the header alone is {HEADER_SIZE}.",
-            reason="truncated",
+            reason=TransportReason.TRUNCATED,
         )
     msg_id = data[3:19]
     total_length = int.from_bytes(data[19:23], "big")
@@ -200,27 +201,27 @@ def parse_frame(
     if total_length == 0 or count == 0 or count > total_length:
         raise FrameError(
             f"The frame declares an impossible message ({total_length} bytes in {count} parts).",
-            reason="bad_frame",
+            reason=TransportReason.BAD_FRAME,
         )
     if total_length > max_message:
         raise FrameError(
             f"The frame declares a {total_length}-byte message; the limit is {max_message}.",
-            reason="too_large",
+            reason=TransportReason.TOO_LARGE,
         )
     if count > max_parts:
         raise FrameError(
-            f"The frame declares {count} parts; the limit is {max_parts}.", reason="too_large"
+            f"The frame declares {count} parts; the limit is {max_parts}.", reason=TransportReason.TOO_LARGE
         )
     block = _block_size(total_length, count)
     got = len(data) - HEADER_SIZE
     if got < block:
         raise FrameError(
-            f"The frame is cut short: {got} of {block} part bytes.", reason="truncated"
+            f"The frame is cut short: {got} of {block} part bytes.", reason=TransportReason.TRUNCATED
         )
     if got > block:
         raise FrameError(
             f"The frame carries {got} part bytes where its header says {block}.",
-            reason="bad_frame",
+            reason=TransportReason.BAD_FRAME,
         )
     return Frame(msg_id, total_length, count, seq, data[HEADER_SIZE:])
 
@@ -310,18 +311,18 @@ def encode(
             f"frame_size must be {HEADER_SIZE + 1}..{MAX_CODE_BYTES}, got {frame_size}"
         )
     if not payload:
-        raise FrameError("There is nothing to send: the payload is empty.", reason="empty")
+        raise FrameError("There is nothing to send: the payload is empty.", reason=TransportReason.EMPTY)
     if len(payload) > MAX_MESSAGE_SIZE:
         raise FrameError(
             f"The payload is {len(payload)} bytes; QR transport carries at most "
             f"{MAX_MESSAGE_SIZE}.",
-            reason="too_large",
+            reason=TransportReason.TOO_LARGE,
         )
     prefixed = payload.startswith(ZKAID_PREFIX)
     if require_prefix and not prefixed:
         raise FrameError(
             "The payload is not a zkaid message (it does not start with D9 D9 F7).",
-            reason="not_zkaid",
+            reason=TransportReason.NOT_ZKAID,
         )
     if prefixed and len(payload) <= single_max:
         return QREncoding(payload, True, 1, len(payload), None, ())
@@ -330,7 +331,7 @@ def encode(
         raise FrameError(
             f"The payload needs {count} parts of {frame_size} bytes; the limit is {MAX_PARTS}. "
             "Use a larger frame_size.",
-            reason="too_large",
+            reason=TransportReason.TOO_LARGE,
         )
     # Balanced blocks: every frame has the same length, hence the same QR version and the
     # same on-screen module size, which keeps the scanner's focus and scale steady.
@@ -484,7 +485,7 @@ class Receiver:
             if len(data) > self._max_message:
                 raise FrameError(
                     f"The code holds {len(data)} bytes; the limit is {self._max_message}.",
-                    reason="too_large",
+                    reason=TransportReason.TOO_LARGE,
                 )
             return Complete(data, None, 1)
         frame = parse_frame(data, max_message=self._max_message, max_parts=self._max_parts)
@@ -513,12 +514,12 @@ class Receiver:
             raise IntegrityError(
                 "A multi-part code was received damaged (integrity check failed); "
                 "keep scanning, it will be collected again.",
-                reason="integrity",
+                reason=TransportReason.INTEGRITY,
             )
         if self._require_prefix and not message.startswith(ZKAID_PREFIX):
             raise FrameError(
                 "The multi-part code is intact but is not a zkaid message.",
-                reason="not_zkaid",
+                reason=TransportReason.NOT_ZKAID,
             )
         if self._remember:
             self._completed[key] = None

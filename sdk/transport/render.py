@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from sdk.errors import FrameError, ParameterError
+from sdk.reasons import TransportReason
 from sdk.transport.framing import QREncoding
 
 __all__ = [
@@ -68,7 +69,7 @@ def version_for(n_bytes: int) -> int:
             return version
     raise FrameError(
         f"{n_bytes} bytes do not fit one QR code (at most {BYTE_CAPACITY_L[-1]}).",
-        reason="too_large",
+        reason=TransportReason.TOO_LARGE,
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sdk.reasons import AdminReason
 from verifier_service.registry.models import Agency, ApiKey, Device, VerifierKeyRow
 from verifier_service.services import audit
 from verifier_service.services.auth import ROLES, bump_auth_generation, hash_key, new_api_key
@@ -66,16 +67,16 @@ class DeviceInfo:
 def create_agency(session: Session, *, now: int, agency_id: str, name: str, operator: bool = False,
                   actor: str, by_agency: str | None = None) -> AgencyInfo:
     if not AGENCY_ID_RE.fullmatch(agency_id):
-        raise Invalid("an agency id is 1-64 lowercase letters, digits or '-'", reason="invalid_agency_id")
+        raise Invalid("an agency id is 1-64 lowercase letters, digits or '-'", reason=AdminReason.INVALID_AGENCY_ID)
     if not name.strip() or len(name) > 256:
-        raise Invalid("an agency name is 1-256 characters", reason="invalid_name")
+        raise Invalid("an agency name is 1-256 characters", reason=AdminReason.INVALID_NAME)
     if session.get(Agency, agency_id) is not None:
-        raise Conflict(f"agency '{agency_id}' exists already", reason="agency_exists")
+        raise Conflict(f"agency '{agency_id}' exists already", reason=AdminReason.AGENCY_EXISTS)
     session.add(Agency(id=agency_id, name=name.strip(), operator=operator, created_at=now))
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"agency '{agency_id}' exists already", reason="agency_exists") from exc
+        raise Conflict(f"agency '{agency_id}' exists already", reason=AdminReason.AGENCY_EXISTS) from exc
     audit.record(session, at=now, agency=agency_id, actor=actor, action="agency.create", target=agency_id,
                  operator=operator, by_agency=by_agency)
     if by_agency and by_agency != agency_id:
@@ -102,11 +103,11 @@ def find_device(session: Session, agency: str, device_id: str) -> Device | None:
 def register_device(session: Session, *, now: int, agency: str, device_id: str, name: str | None,
                     actor: str) -> DeviceInfo:
     if not DEVICE_ID_RE.fullmatch(device_id):
-        raise Invalid("a device id is 1-128 letters, digits, '.', '_' or '-'", reason="invalid_device_id")
+        raise Invalid("a device id is 1-128 letters, digits, '.', '_' or '-'", reason=AdminReason.INVALID_DEVICE_ID)
     if session.get(Agency, agency) is None:
-        raise NotFound(f"no agency '{agency}'", reason="unknown_agency")
+        raise NotFound(f"no agency '{agency}'", reason=AdminReason.UNKNOWN_AGENCY)
     if find_device(session, agency, device_id) is not None:
-        raise Conflict(f"device '{device_id}' exists already", reason="device_exists")
+        raise Conflict(f"device '{device_id}' exists already", reason=AdminReason.DEVICE_EXISTS)
     label = (name or device_id).strip()[:256] or device_id
     session.add(Device(agency_id=agency, device_id=device_id, name=label, created_at=now))
     session.flush()
@@ -120,7 +121,7 @@ def revoke_device(session: Session, *, now: int, agency: str, device_id: str, ac
     Returns how many verifier keys were revoked (the caller re-signs the list if any)."""
     d = find_device(session, agency, device_id)
     if d is None:
-        raise NotFound(f"no device '{device_id}' in this agency", reason="unknown_device")
+        raise NotFound(f"no device '{device_id}' in this agency", reason=AdminReason.UNKNOWN_DEVICE)
     revoked = 0
     if d.revoked_at is None:
         d.revoked_at = now
@@ -144,19 +145,19 @@ def create_api_key(session: Session, *, now: int, agency: str, role: str, device
                    label: str | None = None, actor: str) -> tuple[ApiKeyInfo, str]:
     """A new key (shown once). Field-device keys are bound to a registered device."""
     if role not in ROLES:
-        raise Invalid(f"unknown role '{role}' (one of {', '.join(ROLES)})", reason="invalid_role")
+        raise Invalid(f"unknown role '{role}' (one of {', '.join(ROLES)})", reason=AdminReason.INVALID_ROLE)
     if session.get(Agency, agency) is None:
-        raise NotFound(f"no agency '{agency}'", reason="unknown_agency")
+        raise NotFound(f"no agency '{agency}'", reason=AdminReason.UNKNOWN_AGENCY)
     device_pk = None
     if role == "field_device":
         if not device_id:
-            raise Invalid("a field_device key needs a device id", reason="device_required")
+            raise Invalid("a field_device key needs a device id", reason=AdminReason.DEVICE_REQUIRED)
         dev = find_device(session, agency, device_id)
         if dev is None:
-            raise NotFound(f"no device '{device_id}' in agency '{agency}'", reason="unknown_device")
+            raise NotFound(f"no device '{device_id}' in agency '{agency}'", reason=AdminReason.UNKNOWN_DEVICE)
         device_pk = dev.id
     elif device_id:
-        raise Invalid("only field_device keys are bound to a device", reason="device_not_allowed")
+        raise Invalid("only field_device keys are bound to a device", reason=AdminReason.DEVICE_NOT_ALLOWED)
     key_id, key = new_api_key()
     session.add(ApiKey(key_id=key_id, agency_id=agency, role=role, device_pk=device_pk, key_hash=hash_key(key),
                        label=(label or None) and label[:128], created_at=now))
@@ -176,7 +177,7 @@ def list_api_keys(session: Session, agency: str) -> list[ApiKeyInfo]:
 def revoke_api_key(session: Session, *, now: int, agency: str, key_id: str, actor: str) -> None:
     k = session.get(ApiKey, key_id)
     if k is None or k.agency_id != agency:
-        raise NotFound(f"no API key '{key_id}' in this agency", reason="unknown_key")
+        raise NotFound(f"no API key '{key_id}' in this agency", reason=AdminReason.UNKNOWN_KEY)
     if k.revoked_at is None:
         k.revoked_at = now
         bump_auth_generation(session)

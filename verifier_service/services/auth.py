@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from sdk.reasons import AuthReason
 from verifier_service.registry.models import Agency, ApiKey, Device, Meta
 from verifier_service.services.errors import Forbidden, Unauthorized
 
@@ -72,10 +73,10 @@ def new_api_key() -> tuple[str, str]:
 def authenticate(session: Session, key: str | None) -> Principal:
     """The principal for a bearer key, or Unauthorized (without saying which part failed)."""
     if not key:
-        raise Unauthorized("an API key is required (Authorization: Bearer <key>)", reason="unauthorized")
+        raise Unauthorized("an API key is required (Authorization: Bearer <key>)", reason=AuthReason.UNAUTHORIZED)
     m = _KEY_RE.fullmatch(key)
     if m is None:
-        raise Unauthorized("the API key is not valid", reason="unauthorized")
+        raise Unauthorized("the API key is not valid", reason=AuthReason.UNAUTHORIZED)
     row = session.execute(
         select(ApiKey, Agency.operator, Device.device_id, Device.revoked_at)
         .join(Agency, Agency.id == ApiKey.agency_id)
@@ -85,7 +86,7 @@ def authenticate(session: Session, key: str | None) -> Principal:
     stored = row[0].key_hash if row is not None else _DUMMY_HASH
     ok = hmac.compare_digest(stored, hash_key(key))
     if row is None or not ok or row[0].revoked_at is not None or row[3] is not None:
-        raise Unauthorized("the API key is not valid", reason="unauthorized")
+        raise Unauthorized("the API key is not valid", reason=AuthReason.UNAUTHORIZED)
     k: ApiKey = row[0]
     return Principal(k.key_id, k.agency_id, k.role, bool(row[1]), k.device_pk, row[2])
 
@@ -112,7 +113,7 @@ def require_role(principal: Principal, *roles: str) -> None:
     if principal.role not in roles:
         raise Forbidden(
             f"this action needs the role {' or '.join(roles)}; this key has the role {principal.role}",
-            reason="forbidden",
+            reason=AuthReason.FORBIDDEN,
         )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from sdk.credential import IssuerKey, Schema
 from sdk.errors import CredentialError
+from sdk.reasons import AdminReason
 from sdk.wire import ed25519_kid
 from verifier_service.registry.log_models import SchemaOwner
 from verifier_service.registry.models import Agency, Device, IssuerKeyRow, SchemaRow, VerifierKeyRow
@@ -99,10 +100,10 @@ def _info(row: IssuerKeyRow, now: int) -> IssuerKeyInfo:
 def get_schema(session: Session, ref: str) -> Schema:
     sid, sep, ver = ref.rpartition("@")
     if not sep or not sid or not ver.isdigit() or len(ver) > 10:
-        raise Invalid(f"a schema reference reads 'id@version', got {ref[:200]!r}", reason="invalid_schema_ref")
+        raise Invalid(f"a schema reference reads 'id@version', got {ref[:200]!r}", reason=AdminReason.INVALID_SCHEMA_REF)
     row = session.get(SchemaRow, (sid, int(ver)))
     if row is None:
-        raise NotFound(f"unknown schema {ref[:200]!r}", reason="unknown_schema")
+        raise NotFound(f"unknown schema {ref[:200]!r}", reason=AdminReason.UNKNOWN_SCHEMA)
     return Schema.from_json(row.definition)
 
 
@@ -119,7 +120,7 @@ def _claim_schema_id(session: Session, schema_id: str, *, agency: str | None, op
         return
     who = f"agency '{owner_agency}'" if owner_agency else "the registry operator"
     raise Forbidden(f"schema id {schema_id!r} belongs to {who}: only its owner publishes new versions; "
-                    "publish your own schema under an id of yours", reason="schema_not_yours")
+                    "publish your own schema under an id of yours", reason=AdminReason.SCHEMA_NOT_YOURS)
 
 
 def add_schema(session: Session, *, now: int, definition: str, agency: str | None, actor: str,
@@ -129,13 +130,13 @@ def add_schema(session: Session, *, now: int, definition: str, agency: str | Non
         schema = Schema.from_json(definition)
         schema.to_def()
     except CredentialError as exc:
-        raise Invalid(str(exc), reason="invalid_schema") from exc
+        raise Invalid(str(exc), reason=AdminReason.INVALID_SCHEMA) from exc
     existing = session.get(SchemaRow, (schema.id, schema.version))
     if existing is not None:
         if if_missing or Schema.from_json(existing.definition) == schema:
             return Schema.from_json(existing.definition)
         raise Conflict(f"schema {schema.ref} exists with another definition: publish a new version",
-                       reason="schema_exists")
+                       reason=AdminReason.SCHEMA_EXISTS)
     _claim_schema_id(session, schema.id, agency=agency, operator=operator, now=now)
     session.add(SchemaRow(schema_id=schema.id, version=schema.version, definition=schema.to_json(),
                           created_at=now))
@@ -154,11 +155,11 @@ def generate_issuer_key(name: str, schemas: Sequence[str], *, nym_count: int = 1
                         range_params: bool = True) -> IssuerKey:
     """The slow part (range parameters), done outside any transaction."""
     if not name.strip() or len(name) > 256:
-        raise Invalid("an issuer key name is 1-256 characters", reason="invalid_name")
+        raise Invalid("an issuer key name is 1-256 characters", reason=AdminReason.INVALID_NAME)
     if not 1 <= nym_count <= MAX_NYM_COUNT:
-        raise Invalid(f"nym_count must be in 1..{MAX_NYM_COUNT}", reason="invalid_nym_count")
+        raise Invalid(f"nym_count must be in 1..{MAX_NYM_COUNT}", reason=AdminReason.INVALID_NYM_COUNT)
     if not schemas:
-        raise Invalid("an issuer key issues at least one schema", reason="invalid_schema_ref")
+        raise Invalid("an issuer key issues at least one schema", reason=AdminReason.INVALID_SCHEMA_REF)
     if range_params:
         return IssuerKey.generate(name.strip(), schemas=tuple(schemas), nym_count=nym_count)
     return IssuerKey.generate(name.strip(), schemas=tuple(schemas), nym_count=nym_count, range_u=None)
@@ -167,13 +168,13 @@ def generate_issuer_key(name: str, schemas: Sequence[str], *, nym_count: int = 1
 def store_issuer_key(session: Session, keyring: Keyring, key: IssuerKey, *, now: int, agency: str,
                      not_before: int | None, not_after: int | None, lifetime: int, actor: str) -> IssuerKeyInfo:
     if session.get(Agency, agency) is None:
-        raise NotFound(f"no agency '{agency}'", reason="unknown_agency")
+        raise NotFound(f"no agency '{agency}'", reason=AdminReason.UNKNOWN_AGENCY)
     for ref in key.schemas:
         get_schema(session, ref)
     nb = now if not_before is None else not_before
     na = nb + lifetime if not_after is None else not_after
     if na <= nb or nb < 0:
-        raise Invalid("not_after must be after not_before", reason="invalid_dates")
+        raise Invalid("not_after must be after not_before", reason=AdminReason.INVALID_DATES)
     kid = key.kid.hex()
     row = IssuerKeyRow(
         kid=kid, agency_id=agency, name=key.name, suite=key.suite, nym_count=key.nym_count,
@@ -197,7 +198,7 @@ def list_issuer_keys(session: Session, *, now: int, agency: str | None = None) -
 def load_issuer_key(session: Session, keyring: Keyring, kid: str) -> IssuerKey:
     row = session.get(IssuerKeyRow, kid)
     if row is None:
-        raise NotFound(f"no issuer key {kid}", reason="unknown_issuer_key")
+        raise NotFound(f"no issuer key {kid}", reason=AdminReason.UNKNOWN_ISSUER_KEY)
     sk = keyring.open(row.secret_key_enc, f"issuer-key:{kid}")
     return IssuerKey(row.name, sk, row.public_key, row.suite, row.nym_count, tuple(json.loads(row.schemas)),
                      row.range_params)
@@ -211,19 +212,19 @@ def active_issuer_key(session: Session, *, agency: str, schema_ref: str, now: in
     for row in rows:
         if issuer_key_status(row, now) == "active" and schema_ref in json.loads(row.schemas):
             return row
-    raise Conflict(f"this agency has no active issuer key for {schema_ref}", reason="no_issuer_key")
+    raise Conflict(f"this agency has no active issuer key for {schema_ref}", reason=AdminReason.NO_ISSUER_KEY)
 
 
 def rotate_issuer_key(session: Session, keyring: Keyring, new_key: IssuerKey, *, now: int, agency: str,
                       old_kid: str, old_not_after: int | None, lifetime: int, actor: str) -> IssuerKeyInfo:
     old = session.get(IssuerKeyRow, old_kid)
     if old is None or old.agency_id != agency:
-        raise NotFound(f"no issuer key {old_kid} in this agency", reason="unknown_issuer_key")
+        raise NotFound(f"no issuer key {old_kid} in this agency", reason=AdminReason.UNKNOWN_ISSUER_KEY)
     if old.status != "active":
-        raise Conflict(f"issuer key {old_kid} is already retired", reason="key_retired")
+        raise Conflict(f"issuer key {old_kid} is already retired", reason=AdminReason.KEY_RETIRED)
     if old_not_after is not None:
         if old_not_after < now:
-            raise Invalid("the old key's end date cannot be in the past", reason="invalid_dates")
+            raise Invalid("the old key's end date cannot be in the past", reason=AdminReason.INVALID_DATES)
         old.not_after = min(old.not_after, old_not_after)
     info = store_issuer_key(session, keyring, new_key, now=now, agency=agency, not_before=now, not_after=None,
                             lifetime=lifetime, actor=actor)
@@ -250,35 +251,35 @@ def _check_verifier_name(session: Session, agency: str, name: str) -> None:
         theirs = _name_key(other_name)
         if len(theirs) >= 3 and (mine == theirs or mine.startswith(theirs + " ")):
             raise Conflict(f"the name {name.strip()!r} reads as agency '{other}': name your desk after your "
-                           "own agency", reason="verifier_name_taken")
+                           "own agency", reason=AdminReason.VERIFIER_NAME_TAKEN)
     taken = session.scalars(select(VerifierKeyRow.name).where(VerifierKeyRow.agency_id != agency,
                                                               VerifierKeyRow.revoked_at.is_(None)))
     if any(_name_key(t) == mine for t in taken):
         raise Conflict(f"another agency's verifier is named {name.strip()!r}: choose another name",
-                       reason="verifier_name_taken")
+                       reason=AdminReason.VERIFIER_NAME_TAKEN)
 
 
 def register_verifier_key(session: Session, *, now: int, agency: str, name: str, public_key: bytes,
                           device_id: str | None, not_before: int | None, not_after: int | None,
                           lifetime: int, actor: str) -> VerifierKeyInfo:
     if len(public_key) != 32:
-        raise Invalid("a verifier key is a raw 32-byte Ed25519 public key", reason="invalid_key")
+        raise Invalid("a verifier key is a raw 32-byte Ed25519 public key", reason=AdminReason.INVALID_KEY)
     if not name.strip() or len(name) > 256:
-        raise Invalid("a verifier key name is 1-256 characters", reason="invalid_name")
+        raise Invalid("a verifier key name is 1-256 characters", reason=AdminReason.INVALID_NAME)
     device_pk = None
     if device_id is not None:
         dev = find_device(session, agency, device_id)
         if dev is None:
-            raise NotFound(f"no device '{device_id}' in this agency", reason="unknown_device")
+            raise NotFound(f"no device '{device_id}' in this agency", reason=AdminReason.UNKNOWN_DEVICE)
         device_pk = dev.id
     _check_verifier_name(session, agency, name)
     kid = ed25519_kid(public_key).hex()
     if session.get(VerifierKeyRow, kid) is not None:
-        raise Conflict("this verifier key is registered already", reason="key_exists")
+        raise Conflict("this verifier key is registered already", reason=AdminReason.KEY_EXISTS)
     nb = now if not_before is None else not_before
     na = nb + lifetime if not_after is None else not_after
     if na <= nb or nb < 0:
-        raise Invalid("not_after must be after not_before", reason="invalid_dates")
+        raise Invalid("not_after must be after not_before", reason=AdminReason.INVALID_DATES)
     session.add(VerifierKeyRow(kid=kid, agency_id=agency, device_pk=device_pk, name=name.strip(),
                                public_key=public_key, not_before=nb, not_after=na, created_at=now))
     audit.record(session, at=now, agency=agency, actor=actor, action="verifier_key.register", target=kid,
@@ -298,7 +299,7 @@ def list_verifier_keys(session: Session, *, agency: str | None = None) -> list[V
 def revoke_verifier_key(session: Session, *, now: int, agency: str, kid: str, actor: str) -> None:
     row = session.get(VerifierKeyRow, kid)
     if row is None or row.agency_id != agency:
-        raise NotFound(f"no verifier key {kid} in this agency", reason="unknown_key")
+        raise NotFound(f"no verifier key {kid} in this agency", reason=AdminReason.UNKNOWN_KEY)
     if row.revoked_at is None:
         row.revoked_at = now
         audit.record(session, at=now, agency=agency, actor=actor, action="verifier_key.revoke", target=kid)

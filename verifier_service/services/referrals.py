@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sdk.errors import ReferralError
+from sdk.reasons import ReferralServiceReason
 from sdk.referral import verify_submission, verify_withdrawal
 from sdk.referral.hpke import load_public_key
 from sdk.trust import referral_kid
@@ -120,9 +121,9 @@ def _info(r: ReferralRow) -> ReferralInfo:
 def _domain(exc: ReferralError) -> DomainError:
     """The SDK's referral reasons as service errors (400 unreadable, 410 expired, 422 refused)."""
     if exc.reason == "malformed":
-        return BadInput(exc.message, reason="malformed")
+        return BadInput(exc.message, reason=ReferralServiceReason.MALFORMED)
     if exc.reason == "expired":
-        return Gone(exc.message, reason="expired")
+        return Gone(exc.message, reason=ReferralServiceReason.EXPIRED)
     return Invalid(exc.message, reason=exc.reason)
 
 
@@ -134,16 +135,16 @@ def register_key(session: Session, *, now: int, agency: str, name: str, suite: s
     try:
         load_public_key(suite, public_key)
     except ReferralError as exc:
-        raise Invalid(exc.message, reason="invalid_key") from exc
+        raise Invalid(exc.message, reason=ReferralServiceReason.INVALID_KEY) from exc
     if not name.strip():
-        raise Invalid("a referral key needs a name people recognise (e.g. the agency's name)", reason="invalid_name")
+        raise Invalid("a referral key needs a name people recognise (e.g. the agency's name)", reason=ReferralServiceReason.INVALID_NAME)
     kid = referral_kid(suite, public_key).hex()
     if session.get(ReferralKeyRow, kid) is not None:
-        raise Conflict("this referral key is registered already", reason="key_exists")
+        raise Conflict("this referral key is registered already", reason=ReferralServiceReason.KEY_EXISTS)
     nb = now if not_before is None else not_before
     na = nb + lifetime if not_after is None else not_after
     if na <= nb:
-        raise Invalid("not_after must be after not_before", reason="invalid_dates")
+        raise Invalid("not_after must be after not_before", reason=ReferralServiceReason.INVALID_DATES)
     row = ReferralKeyRow(kid=kid, agency_id=agency, name=name.strip(), suite=suite, public_key=public_key,
                          not_before=nb, not_after=na, created_at=now)
     session.add(row)
@@ -167,7 +168,7 @@ def list_keys(session: Session, *, agency: str | None = None) -> list[ReferralKe
 def revoke_key(session: Session, *, now: int, agency: str, kid: str, actor: str) -> None:
     row = session.get(ReferralKeyRow, kid)
     if row is None or row.agency_id != agency:
-        raise NotFound(f"no referral key {kid} in this agency", reason="unknown_key")
+        raise NotFound(f"no referral key {kid} in this agency", reason=ReferralServiceReason.UNKNOWN_KEY)
     if row.revoked_at is None:
         row.revoked_at = now
         audit.record(session, at=now, agency=agency, actor=actor, action="referral_key.revoke", target=kid)
@@ -176,9 +177,9 @@ def revoke_key(session: Session, *, now: int, agency: str, kid: str, actor: str)
 def set_type(session: Session, *, now: int, type_id: str, labels: Mapping[str, str], actor: str,
              agency: str) -> ReferralTypeDef:
     if not TYPE_ID.fullmatch(type_id):
-        raise Invalid("a referral type id is lower-case letters, digits, '-' and '_' (1-64)", reason="invalid_type")
+        raise Invalid("a referral type id is lower-case letters, digits, '-' and '_' (1-64)", reason=ReferralServiceReason.INVALID_TYPE)
     if not labels or "en" not in labels or any(not v.strip() for v in labels.values()):
-        raise Invalid("give a label for each language, at least 'en'", reason="invalid_labels")
+        raise Invalid("give a label for each language, at least 'en'", reason=ReferralServiceReason.INVALID_LABELS)
     row = session.get(ReferralTypeRow, type_id)
     text = json.dumps(dict(sorted(labels.items())), ensure_ascii=False)
     if row is None:
@@ -219,17 +220,17 @@ def submit(store: Store, cache: TrustListCache, *, now: int, principal: Principa
     h = acc.sealed.header
     if h.from_agency != principal.agency:
         raise Forbidden(f"this referral is from {h.from_agency}; your key belongs to {principal.agency}",
-                        reason="wrong_sender")
+                        reason=ReferralServiceReason.WRONG_SENDER)
     if h.created > now + MAX_CLOCK_SKEW:
-        raise Invalid("the referral is dated in the future: check the desk's clock", reason="bad_time")
+        raise Invalid("the referral is dated in the future: check the desk's clock", reason=ReferralServiceReason.BAD_TIME)
     if h.expires > now + retention:
         raise Invalid(f"a referral may last at most the retention period ({retention // 86400} days)",
-                      reason="bad_lifetime")
+                      reason=ReferralServiceReason.BAD_LIFETIME)
     rid, digest = h.referral_id.hex(), acc.sealed.digest.hex()
     try:
         with store.write() as s:
             if s.get(Agency, h.to_agency) is None:
-                raise Invalid(f"no agency '{h.to_agency}' in this registry", reason="wrong_recipient")
+                raise Invalid(f"no agency '{h.to_agency}' in this registry", reason=ReferralServiceReason.WRONG_RECIPIENT)
             row = s.get(ReferralRow, rid)
             if row is not None:
                 return _again(row, digest), False
@@ -254,15 +255,15 @@ def submit(store: Store, cache: TrustListCache, *, now: int, principal: Principa
 def _again(row: ReferralRow, digest: str) -> ReferralInfo:
     if row.digest != digest:
         raise Conflict("a referral with this id exists already: this one is a replay or a forgery",
-                       reason="replayed")
+                       reason=ReferralServiceReason.REPLAYED)
     if row.status in ("withdrawn", "expired"):
-        raise Conflict(f"this referral was {row.status}: it is not delivered again", reason="replayed")
+        raise Conflict(f"this referral was {row.status}: it is not delivered again", reason=ReferralServiceReason.REPLAYED)
     return _info(row)
 
 
 def _visible(row: ReferralRow | None, principal: Principal, rid: str) -> ReferralRow:
     if row is None or principal.agency not in (row.from_agency_id, row.to_agency_id):
-        raise NotFound(f"no referral {rid} for your agency", reason="unknown_referral")
+        raise NotFound(f"no referral {rid} for your agency", reason=ReferralServiceReason.UNKNOWN_REFERRAL)
     return row
 
 
@@ -289,7 +290,7 @@ def fetch_sealed(store: Store, *, now: int, principal: Principal, referral_id: s
     with store.write() as s:
         row = _visible(s.get(ReferralRow, referral_id), principal, referral_id)
         if row.to_agency_id != principal.agency:
-            raise Forbidden("only the receiving agency can fetch the sealed referral", reason="not_recipient")
+            raise Forbidden("only the receiving agency can fetch the sealed referral", reason=ReferralServiceReason.NOT_RECIPIENT)
         if row.sealed is None:
             raise Gone(f"the referral is {row.status}: its content was deleted", reason=row.status)
         if row.status == "sent":
@@ -305,11 +306,11 @@ def update_status(store: Store, *, now: int, principal: Principal, referral_id: 
     with store.write() as s:
         row = _visible(s.get(ReferralRow, referral_id), principal, referral_id)
         if row.to_agency_id != principal.agency:
-            raise Forbidden("only the receiving agency records the status", reason="not_recipient")
+            raise Forbidden("only the receiving agency records the status", reason=ReferralServiceReason.NOT_RECIPIENT)
         if row.status == status:
             return _info(row)
         if status not in TRANSITIONS.get(row.status, frozenset()):
-            raise Conflict(f"a referral that is {row.status} cannot become {status}", reason="invalid_transition",
+            raise Conflict(f"a referral that is {row.status} cannot become {status}", reason=ReferralServiceReason.INVALID_TRANSITION,
                            current=row.status)
         row.status, row.updated_at = status, now
         if status in FINAL:
@@ -327,18 +328,18 @@ def withdraw(store: Store, cache: TrustListCache, *, now: int, referral_id: str,
         tl = cache.get(s)
         row = s.get(ReferralRow, referral_id)
         if row is None:
-            raise NotFound(f"no referral {referral_id}", reason="unknown_referral")
+            raise NotFound(f"no referral {referral_id}", reason=ReferralServiceReason.UNKNOWN_REFERRAL)
         digest, to_agency, pseudonym = bytes.fromhex(row.digest), row.to_agency_id, row.pseudonym
     try:
         rid, nym = verify_withdrawal(data, tl, digest=digest, to_agency=to_agency, now=now)
     except ReferralError as exc:
         raise _domain(exc) from exc
     if rid.hex() != referral_id or nym != pseudonym:
-        raise Forbidden("only the person who consented can withdraw this referral", reason="not_yours")
+        raise Forbidden("only the person who consented can withdraw this referral", reason=ReferralServiceReason.NOT_YOURS)
     with store.write() as s:
         row = s.get(ReferralRow, referral_id)
         if row is None:
-            raise NotFound(f"no referral {referral_id}", reason="unknown_referral")
+            raise NotFound(f"no referral {referral_id}", reason=ReferralServiceReason.UNKNOWN_REFERRAL)
         if row.status != "withdrawn":
             row.status, row.sealed, row.updated_at = "withdrawn", None, now
             for agency in (row.from_agency_id, row.to_agency_id):

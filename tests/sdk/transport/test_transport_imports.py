@@ -25,10 +25,10 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def test_transport_imports_only_errors_from_the_sdk() -> None:
+def test_transport_imports_only_errors_and_reasons_from_the_sdk() -> None:
     for path in sorted(TRANSPORT.glob("*.py")):
         sdk_imports = {m for m in imported_modules(path) if m == "sdk" or m.startswith("sdk.")}
-        allowed = {m for m in sdk_imports if m == "sdk.errors" or m.startswith("sdk.transport")}
+        allowed = {m for m in sdk_imports if m in ("sdk.errors", "sdk.reasons") or m.startswith("sdk.transport")}
         assert sdk_imports == allowed, f"{path.name} imports {sdk_imports - allowed}"
 
 
