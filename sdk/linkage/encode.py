@@ -1,0 +1,307 @@
+"""Match records: exact keys and key-salted Bloom-filter segments, all keyed by the OPRF.
+
+A match record (specs/linkage.md §4) holds, for one person:
+
+- ``keys``: a handful of 16-byte blocking keys, each ``SHA-256("zkaid/linkage/key" || F(x))``
+  where ``F`` is the stewards' threshold OPRF (:mod:`sdk.linkage.oprf`) and ``x`` one
+  combination of normalised fields (both names' consonant skeletons; given name + date of
+  birth; family name + date of birth; date of birth + area; identity number; phone).
+  Two records are compared only when they share a key.
+- ``filter``: one Bloom-filter segment per key (``SEGMENT_BITS`` bits each, same order as
+  ``keys``). Segment i holds the character bigrams of all fields, hashed with a key derived
+  from the same OPRF output as ``keys[i]``: each segment is salted by its block (Christen et
+  al.'s key-dependent salting), so two segments share a bit layout only when their records
+  share that block. Nobody can build a segment for a guessed person without t stewards, and
+  bit patterns do not line up across the database for pattern mining or frequency analysis.
+
+``compare`` is the Dice coefficient of the segments of a shared key (the best one),
+``link`` is blocking on keys + greedy one-to-one assignment above a threshold, ``cluster``
+joins records within one list by union-find over pairs above the threshold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import cbor2
+
+from sdk.errors import EncodingError, ParameterError
+from sdk.linkage.normalise import NormalisedPerson, skeleton
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "KEY_BYTES",
+    "MAX_BLOCK",
+    "MAX_KEYS",
+    "SEGMENT_BITS",
+    "Evaluator",
+    "MatchRecord",
+    "cluster",
+    "compare",
+    "encode",
+    "link",
+    "oprf_inputs",
+]
+
+Evaluator = Callable[[list[bytes]], list[bytes]]
+
+VERSION = 1
+KEY_BYTES = 16
+SEGMENT_BITS = 1024
+SEGMENT_BYTES = SEGMENT_BITS // 8
+MAX_KEYS = 8
+MAX_BLOCK = 1000  # a key shared by more records than this is too common to block on
+DEFAULT_THRESHOLD = 0.8
+_DOMAIN = b"zkaid/linkage/v1\x00"
+
+# Hash positions per gram, by kind: the field weights of the filter.
+_K = {"n": 6, "s": 4, "y": 10, "md": 10, "m": 3, "d": 3, "x": 3, "a": 2, "p": 12, "i": 14}
+
+
+@dataclass(frozen=True)
+class MatchRecord:
+    """What leaves the registrar for one person: opaque keys and one filter segment per key."""
+
+    keys: tuple[bytes, ...]
+    filter: bytes
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.keys) <= MAX_KEYS:
+            raise EncodingError(f"a match record has 1 to {MAX_KEYS} keys, not {len(self.keys)}",
+                                reason="bad_match_record")
+        if any(not isinstance(k, bytes) or len(k) != KEY_BYTES for k in self.keys):
+            raise EncodingError(f"match keys are {KEY_BYTES} bytes each", reason="bad_match_record")
+        if not isinstance(self.filter, bytes) or len(self.filter) != len(self.keys) * SEGMENT_BYTES:
+            raise EncodingError(f"the filter must hold {SEGMENT_BYTES} bytes per key",
+                                reason="bad_match_record")
+
+    def segment(self, i: int) -> int:
+        """Segment i (the filter of keys[i]) as an integer bit set."""
+        return int.from_bytes(self.filter[i * SEGMENT_BYTES:(i + 1) * SEGMENT_BYTES], "big")
+
+    def to_bytes(self) -> bytes:
+        """CBOR [version 1, [key, ...], filter] (at most ~1.2 kB)."""
+        return cbor2.dumps([VERSION, list(self.keys), self.filter])
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> MatchRecord:
+        """Strict decode with size limits; raises EncodingError."""
+        if not isinstance(data, (bytes, bytearray)) or len(data) > MAX_KEYS * (SEGMENT_BYTES + KEY_BYTES + 8) + 32:
+            raise EncodingError("match record too large or not bytes", reason="bad_match_record")
+        try:
+            obj = cbor2.loads(bytes(data))
+        except (cbor2.CBORDecodeError, ValueError, TypeError, EOFError) as exc:
+            raise EncodingError(f"not a match record: {exc}", reason="bad_match_record") from exc
+        if (not isinstance(obj, list) or len(obj) != 3 or obj[0] != VERSION
+                or not isinstance(obj[1], list) or not isinstance(obj[2], bytes)):
+            raise EncodingError("not a version-1 match record", reason="bad_match_record")
+        return cls(tuple(obj[1]), obj[2])
+
+
+def _dob_parts(p: NormalisedPerson) -> tuple[str, str]:
+    """(full date key swap-invariant, or "") and the year ("" when unknown)."""
+    year = str(p.dob_year) if p.dob_year is not None else ""
+    if p.dob_year is None or p.dob_month is None or p.dob_day is None:
+        return "", year
+    lo, hi = sorted((p.dob_month, p.dob_day))  # a day/month swap gives the same key
+    return f"{p.dob_year:04d}{lo:02d}{hi:02d}", year
+
+
+def oprf_inputs(p: NormalisedPerson) -> list[bytes]:
+    """The OPRF inputs of one person: one per blocking key, each bound to its slot name."""
+    names = [t for t in (*p.given, *p.family) if t]
+    skels = sorted({skeleton(t) for t in names if skeleton(t)})
+    g = skeleton(p.given[0]) if p.given else ""
+    f = skeleton(p.family[-1]) if p.family else ""
+    dob, _year = _dob_parts(p)
+    slots: list[tuple[str, str]] = []
+    if len(skels) >= 2:
+        slots.append(("names", "|".join(skels)))
+    if dob and g:
+        slots.append(("given+dob", f"{g}|{dob}"))
+    if dob and f:
+        slots.append(("family+dob", f"{f}|{dob}"))
+    if dob and p.admin_area:
+        slots.append(("dob+area", f"{dob}|{p.admin_area}"))
+    if p.id_number:
+        slots.append(("id", p.id_number))
+    if p.phone:
+        slots.append(("phone", p.phone))
+    if not slots:  # a single-token name and nothing else: block on what there is
+        slots.append(("names", "|".join(skels) or "-"))
+    return [_DOMAIN + s.encode() + b"\x00" + v.encode() for s, v in slots]
+
+
+def _bigrams(token: str) -> list[str]:
+    padded = f"_{token}_"
+    return [padded[i:i + 2] for i in range(len(padded) - 1)]
+
+
+def _grams(p: NormalisedPerson) -> list[tuple[str, int]]:
+    """The (gram, positions) pairs that go into every segment of this person's filter."""
+    out: list[tuple[str, int]] = []
+    for t in {*p.given, *p.family}:
+        out += [("n:" + b, _K["n"]) for b in _bigrams(t)]
+        s = skeleton(t)
+        out += [("s:" + b, _K["s"]) for b in _bigrams(s)]
+    if p.dob_year is not None:
+        out.append((f"y:{p.dob_year}", _K["y"]))
+    if p.dob_month is not None and p.dob_day is not None:
+        lo, hi = sorted((p.dob_month, p.dob_day))
+        out.append((f"md:{lo}-{hi}", _K["md"]))
+        out.append((f"m:{p.dob_month}", _K["m"]))
+        out.append((f"d:{p.dob_day}", _K["d"]))
+    elif p.dob_month is not None:
+        out.append((f"m:{p.dob_month}", _K["m"]))
+    if p.sex:
+        out.append(("x:" + p.sex, _K["x"]))
+    for w in p.admin_area.split():
+        out += [("a:" + b, _K["a"]) for b in _bigrams(w)]
+    if p.phone:
+        out.append(("p:" + p.phone, _K["p"]))
+    if p.id_number:
+        out.append(("i:" + p.id_number, _K["i"]))
+        out += [("j:" + b, 1) for b in _bigrams(p.id_number)]
+    return out
+
+
+def _segment(seg_key: bytes, grams: Sequence[tuple[str, int]]) -> int:
+    """Bloom filter of ``grams``: positions from BLAKE2b keyed with the segment key."""
+    base = hashlib.blake2b(key=seg_key, digest_size=32)
+    bits = 0
+    mask = SEGMENT_BITS - 1
+    for gram, k in grams:
+        h = base.copy()
+        h.update(gram.encode())
+        d = h.digest()
+        for j in range(min(k, 16)):
+            bits |= 1 << (((d[2 * j] << 8) | d[2 * j + 1]) & mask)
+    return bits
+
+
+def encode(persons: Sequence[NormalisedPerson], evaluator: Evaluator) -> list[MatchRecord]:
+    """Match records of ``persons``, with ONE evaluator round trip for all their OPRF inputs.
+
+    ``evaluator`` maps OPRF inputs to outputs (:func:`sdk.linkage.oprf.local_evaluator` for the
+    try-out set, a steward client otherwise); identical inputs are sent once."""
+    per_person = [oprf_inputs(p) for p in persons]
+    unique = list(dict.fromkeys(x for xs in per_person for x in xs))
+    outputs = evaluator(unique) if unique else []
+    if len(outputs) != len(unique):
+        raise EncodingError(f"the evaluator returned {len(outputs)} outputs for {len(unique)} inputs",
+                            reason="evaluator")
+    value = dict(zip(unique, outputs, strict=True))
+    records = []
+    for p, xs in zip(persons, per_person, strict=True):
+        grams = _grams(p)
+        keys: list[bytes] = []
+        segs: list[bytes] = []
+        for x in xs:
+            out = value[x]
+            keys.append(hashlib.sha256(b"zkaid/linkage/key" + out).digest()[:KEY_BYTES])
+            seg_key = hashlib.sha256(b"zkaid/linkage/filter" + out).digest()
+            segs.append(_segment(seg_key, grams).to_bytes(SEGMENT_BYTES, "big"))
+        records.append(MatchRecord(tuple(keys), b"".join(segs)))
+    return records
+
+
+def _dice(a: int, b: int) -> float:
+    total = a.bit_count() + b.bit_count()
+    return 2.0 * (a & b).bit_count() / total if total else 0.0
+
+
+def compare(a: MatchRecord, b: MatchRecord) -> float:
+    """Similarity in [0, 1]: the best Dice coefficient over the segments of shared keys
+    (0.0 when the records share no key: their segments are not comparable)."""
+    where = {k: j for j, k in enumerate(b.keys)}
+    best = 0.0
+    for i, k in enumerate(a.keys):
+        j = where.get(k)
+        if j is not None:
+            best = max(best, _dice(a.segment(i), b.segment(j)))
+    return best
+
+
+class _Indexed:
+    """Records as key -> segment dicts, and an inverted index key -> record numbers."""
+
+    def __init__(self, records: Sequence[MatchRecord]) -> None:
+        self.segs: list[dict[bytes, int]] = []
+        self.index: dict[bytes, list[int]] = defaultdict(list)
+        for n, r in enumerate(records):
+            d = {k: r.segment(i) for i, k in enumerate(r.keys)}
+            self.segs.append(d)
+            for k in d:
+                self.index[k].append(n)
+
+    def score(self, a: dict[bytes, int], n: int) -> float:
+        b = self.segs[n]
+        return max((_dice(s, b[k]) for k, s in a.items() if k in b), default=0.0)
+
+
+def _check_threshold(threshold: float) -> None:
+    if not 0.0 < threshold <= 1.0:
+        raise ParameterError(f"the match threshold must be in (0, 1], not {threshold}")
+
+
+def link(left: Sequence[MatchRecord], right: Sequence[MatchRecord],
+         threshold: float = DEFAULT_THRESHOLD) -> list[tuple[int, int]]:
+    """Pairs (i, j) of left[i] and right[j] taken for the same person, 0-based, one-to-one.
+
+    Blocking on shared keys (keys held by more than MAX_BLOCK right records are skipped),
+    Dice of the shared segments, then greedy assignment by decreasing score."""
+    _check_threshold(threshold)
+    idx = _Indexed(right)
+    scored: list[tuple[float, int, int]] = []
+    for i, r in enumerate(left):
+        a = {k: r.segment(n) for n, k in enumerate(r.keys)}
+        cands: set[int] = set()
+        for k in a:
+            block = idx.index.get(k)
+            if block is not None and len(block) <= MAX_BLOCK:
+                cands.update(block)
+        for j in cands:
+            s = idx.score(a, j)
+            if s >= threshold:
+                scored.append((s, i, j))
+    scored.sort(key=lambda x: (-x[0], x[1], x[2]))
+    used_l: set[int] = set()
+    used_r: set[int] = set()
+    pairs = []
+    for _s, i, j in scored:
+        if i not in used_l and j not in used_r:
+            used_l.add(i)
+            used_r.add(j)
+            pairs.append((i, j))
+    pairs.sort()
+    return pairs
+
+
+def cluster(records: Sequence[MatchRecord], threshold: float = DEFAULT_THRESHOLD) -> list[list[int]]:
+    """Groups of two or more records (0-based, sorted) taken for the same person."""
+    _check_threshold(threshold)
+    idx = _Indexed(records)
+    parent = list(range(len(records)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, a in enumerate(idx.segs):
+        cands: set[int] = set()
+        for k in a:
+            block = idx.index[k]
+            if len(block) <= MAX_BLOCK:
+                cands.update(j for j in block if j > i)
+        for j in cands:
+            if find(i) != find(j) and idx.score(a, j) >= threshold:
+                parent[find(j)] = find(i)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for n in range(len(records)):
+        groups[find(n)].append(n)
+    return sorted((g for g in groups.values() if len(g) >= 2), key=lambda g: g[0])
