@@ -79,6 +79,18 @@ def test_bytes_only_packages(pkg: str) -> None:
                 pytest.fail(f"{mod} must know bytes only, but imports {imp}")
 
 
+def test_linkage_sits_beside_credential_above_curves() -> None:
+    """sdk.linkage (person matching, issue 14) builds on sdk.curves only: no credential, wire or trust."""
+    allowed = {*SHARED, "sdk.curves", "sdk.linkage"}
+    found = modules("sdk.linkage")
+    assert found, "sdk.linkage is missing"
+    for mod, path in found:
+        for imp in imports_of(path):
+            if (imp == "sdk" or imp.startswith("sdk.")) and not any(
+                    imp == a or imp.startswith(a + ".") for a in allowed):
+                pytest.fail(f"{mod} imports {imp}: sdk.linkage may use only sdk.curves and sdk.errors")
+
+
 def test_only_curves_touch_the_curve_libraries() -> None:
     for mod, path in modules("sdk"):
         if mod.startswith("sdk.curves"):
