@@ -40,6 +40,11 @@ class CheckReason(StrEnum):
     NO_TRUST_LIST = "no_trust_list"
     NOT_SET_UP = "not_set_up"
     TRUST_LIST_EXPIRED = "trust_list_expired"
+    # issue 13: the device's signed list of withdrawn cards (specs/revocation.md)
+    CARD_REVOKED = "card_revoked"
+    CARD_REPLACED = "card_replaced"
+    NO_REVOCATION_LIST = "no_revocation_list"
+    REVOCATION_EXPIRED = "revocation_expired"
 
 
 class SetupReason(StrEnum):

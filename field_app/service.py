@@ -29,6 +29,7 @@ from typing import Any
 from field_app.config import DataFolder, FieldConfig, SetupError
 from field_app.ledger import Conflict, LedgerStats, SQLiteLedger
 from field_app.reasons import CHECK_REASONS, CheckReason, ReadyState, SetupReason, SyncState
+from field_app.revocation import RevocationStore
 from sdk.client import ServiceClient, SyncItem
 from sdk.credential import (
     AlreadyEnrolled,
@@ -40,7 +41,9 @@ from sdk.credential import (
     read_request,
     verify_presentation,
 )
+from sdk.credential.revocation import RevocationList
 from sdk.credential.schema import date_to_days
+from sdk.credential.status import check_card_status
 from sdk.curves import CurveBackend
 from sdk.errors import (
     CredentialError,
@@ -205,6 +208,9 @@ class FieldService:
                 self.trust_list = load_trust_list(cached, self.anchors)
             except TrustListError as exc:  # a changed anchor, a damaged file: ask for a new list
                 log.warning("cached trust list refused: %s", exc)
+        self.revocations = RevocationStore(self.folder.root)  # issue 13: withdrawn cards of this round
+        if self.config is not None:
+            self.revocations.load(self.anchors, self.config.scope)
         if self._persist:
             self._load_persisted_requests()
 
@@ -234,6 +240,7 @@ class FieldService:
                 self.trust_list = load_trust_list(cached, self.anchors)
             except TrustListError as exc:
                 log.warning("cached trust list does not match the new anchors: %s", exc)
+        self.revocations.load(self.anchors, config.scope)
 
     def use_config(self, config: FieldConfig) -> None:
         """Work with a setup for this session only, without saving it (command-line options)."""
@@ -301,6 +308,12 @@ class FieldService:
         before = current
         tl = self.import_trust_list(data)
         return before is None or tl.sequence > before
+
+    def import_revocation_update(self, data: bytes) -> RevocationList:
+        """Install a signed list of withdrawn cards carried by hand (USB, SD card); refused
+        with a TrustListError reason if tampered, rolled back, for another round or too large."""
+        cfg, _tl = self._require_setup()
+        return self.revocations.import_update(data, self.anchors, cfg.scope)
 
     def freshness(self) -> Freshness | None:
         return self.trust_list.freshness(self.now()) if self.trust_list is not None else None
@@ -462,6 +475,10 @@ class FieldService:
             return no(exc.reason, str(exc))  # a code without words is shown as unknown, never as another
         base: dict[str, Any] = dict(disclosed=v.disclosed, predicates=v.predicates, schema=v.schema,
                                     issuer=v.issuer.name, pseudonym=v.pseudonym)
+        try:  # issue 13: a withdrawn or replaced card, checked offline against the signed list
+            check_card_status(v, self.revocations.current, now=now)
+        except (VerificationError, TrustListError) as exc:
+            return no(exc.reason, str(exc), **base)
         expiry = v.disclosed.get(EXPIRY_ATTRIBUTE)
         if isinstance(expiry, dt.date) and date_to_days(expiry) < date_to_days(
                 dt.datetime.fromtimestamp(now, dt.UTC).date()):
@@ -509,6 +526,10 @@ class FieldService:
                 updated = self.refresh_trust_list(client)
             except (TrustListError, SetupError) as exc:
                 log.warning("trust list from the service refused: %s", exc)
+            try:  # the list of withdrawn cards travels with the trust list, in the same sync
+                self.revocations.refresh(client, self.anchors, cfg.scope)
+            except TrustListError as exc:  # the last good list stays
+                log.warning("list of withdrawn cards from the service refused: %s", exc)
             cursor = self.ledger.cursor(scopes)
             for _ in range(10_000):  # bounded: each round uploads or advances the cursor
                 pending = self.ledger.unsynced(scopes, limit=batch)

@@ -97,6 +97,14 @@ class ServiceClient:
         status, data, _h = self._call("GET", "/v1/trust-list", accept=CBOR, auth=False, headers=headers)
         return None if status == 304 else data
 
+    def revocations(self, scope: str, *, if_sequence: int | None = None) -> bytes | None:
+        """The signed revocation update for ``scope`` (specs/revocation.md), or None when
+        the service has nothing newer than ``if_sequence``."""
+        headers = {"If-None-Match": f'"{if_sequence}"'} if if_sequence is not None else None
+        path = "/v1/revocations?" + urllib.parse.urlencode({"scope": scope})
+        status, data, _h = self._call("GET", path, accept=CBOR, auth=False, headers=headers)
+        return None if status == 304 else data
+
     def offer_by_code(self, code: str) -> bytes:
         clean = urllib.parse.quote(code.strip().upper(), safe="")
         return self._call("GET", f"/v1/offers/{clean}", accept=CBOR, auth=False)[1]
@@ -109,6 +117,17 @@ class ServiceClient:
         vals = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
         out: dict[str, Any] = self._json("POST", "/v1/offers", {"schema": schema_ref, "values": vals,
                                                                 "reissue_of": reissue_of})
+        return out
+
+    def revoke_card(self, credential_id: str, reason: str) -> dict[str, Any]:
+        """Withdraw one card (registrar of the issuing agency); devices refuse it after
+        their next sync."""
+        cid = urllib.parse.quote(credential_id, safe="")
+        out: dict[str, Any] = self._json("POST", f"/v1/cards/{cid}/revoke", {"reason": reason})
+        return out
+
+    def card_status(self, credential_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = self._json("GET", f"/v1/cards/{urllib.parse.quote(credential_id, safe='')}")
         return out
 
     # -- field devices ----------------------------------------------------------
