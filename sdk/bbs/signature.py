@@ -20,7 +20,43 @@ from sdk.curves import CurveBackend, get_backend
 from sdk.curves.base import G1
 from sdk.errors import EncodingError, ParameterError
 
-__all__ = ["compute_B", "core_sign", "core_verify", "sign", "verify"]
+__all__ = ["b_from_base", "clear_bases", "compute_B", "core_sign", "core_verify", "domain_and_base", "sign", "verify"]
+
+_BASES: dict[tuple[object, ...], tuple[int, G1]] = {}
+_MAX_BASES = 256
+
+
+def domain_and_base(
+    pk: bytes, gens: Generators, header: bytes, api_id: bytes, suite: Ciphersuite,
+    backend: CurveBackend,
+) -> tuple[int, G1]:
+    """(domain, P1 + Q_1 * domain): both depend only on the key, the generators (so L) and
+    the header, so an issuer, a wallet or a verifier computes them once per key and schema
+    and reuses them for every signature and proof (public values; the cache is bounded)."""
+    key = (bytes(pk), gens.q1_octets, gens.h_octets, bytes(header), api_id, suite, backend)
+    hit = _BASES.get(key)
+    if hit is not None:
+        return hit
+    domain = calculate_domain(pk, gens, header, api_id, suite)
+    base = backend.g1_add(p1_point(suite, backend), backend.g1_mul(gens.q1, domain))
+    if len(_BASES) >= _MAX_BASES:
+        _BASES.clear()
+    _BASES[key] = (domain, base)
+    return domain, base
+
+
+def clear_bases() -> None:
+    """Forget the cached (domain, P1 + Q_1 * domain) values."""
+    _BASES.clear()
+
+
+def b_from_base(base: G1, gens: Generators, msg_scalars: Sequence[int], backend: CurveBackend) -> G1:
+    """B = (P1 + Q_1 * domain) + H_1 * msg_1 + ... + H_L * msg_L."""
+    if len(msg_scalars) > len(gens.h):
+        raise ParameterError("more messages than generators")
+    if not msg_scalars:
+        return base
+    return backend.g1_add(base, backend.g1_msm(list(gens.h[: len(msg_scalars)]), list(msg_scalars)))
 
 
 def compute_B(
@@ -49,10 +85,10 @@ def core_sign(
     if len(msg_scalars) != len(gens.h):
         raise ParameterError("CoreSign needs exactly one generator per message")
     octets_to_pubkey(pk, backend)  # §6.1: validate PK (raises on a bad key)
-    domain = calculate_domain(pk, gens, header, api_id, suite)
+    domain, base = domain_and_base(pk, gens, header, api_id, suite, backend)
     e_input = b"".join(x.to_bytes(32, "big") for x in (sk, *msg_scalars, domain))
     e = hash_to_scalar(e_input, api_id + b"H2S_", suite)
-    B = compute_B(gens, domain, msg_scalars, suite, backend)
+    B = b_from_base(base, gens, msg_scalars, backend)
     return finalize_sign(sk, B, e, backend)
 
 
@@ -82,9 +118,11 @@ def core_verify(
         W = octets_to_pubkey(pk, backend)
     except EncodingError:
         return False
-    domain = calculate_domain(pk, gens, header, api_id, suite)
-    B = compute_B(gens, domain, msg_scalars, suite, backend)
-    lhs = backend.g1_add(backend.g1_mul(sig.A, sig.e), backend.g1_neg(B))
+    _domain, base = domain_and_base(pk, gens, header, api_id, suite, backend)
+    # A * e - B, as one multi-scalar multiplication (B = base + sum H_i * msg_i)
+    lhs = backend.g1_msm(
+        [sig.A, base, *gens.h], [sig.e, R - 1, *((-m) % R for m in msg_scalars)]
+    )
     return backend.pairing_check([(sig.A, W), (lhs, backend.g2_generator())])
 
 
