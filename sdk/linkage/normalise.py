@@ -81,6 +81,7 @@ _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe
 _ARABIC_WORD = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]+")
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _VOWELS = frozenset("aeiou")
+_APOSTROPHES = re.compile(r"[\u02bf\u02be\u02bb\u02bc\u2018\u2019'`\u0621]")
 
 
 @cache
@@ -112,6 +113,8 @@ def transliterate(text: str) -> str:
         icu_tr = _icu_transliterator()
         if icu_tr is not None:
             text = icu_tr(text)
+    # ayn and hamza (ʿ ʾ ' ` ’) are not written in most Latin spellings: drop them, do not split
+    text = _APOSTROPHES.sub("", text)
     if not text.isascii():
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in decomposed if not unicodedata.combining(c))
