@@ -50,11 +50,11 @@ class CheckReason(StrEnum):
 class SetupReason(StrEnum):
     """Why a setup value, a request template or a request file is refused."""
 
-    SETUP = "setup"
     BAD_ANCHOR = "bad_anchor"
     BAD_API_KEY = "bad_api_key"
     BAD_CONFIG = "bad_config"
     BAD_ISSUER = "bad_issuer"
+    BAD_KEYRING = "bad_keyring"
     BAD_PREDICATE = "bad_predicate"
     BAD_REQUEST = "bad_request"
     BAD_SCHEMA = "bad_schema"
@@ -70,6 +70,7 @@ class SetupReason(StrEnum):
     NO_SERVICE = "no_service"
     NO_TRUST_LIST = "no_trust_list"
     NOT_SET_UP = "not_set_up"
+    SETUP = "setup"
     UNKNOWN_SCHEMA = "unknown_schema"
 
 

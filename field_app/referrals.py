@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from field_app.reasons import SetupReason
 from sdk.errors import ReferralError
 from sdk.referral import X25519, ReferralContent, ReferralKeyPair, open_referral
 from sdk.trust import TrustList
@@ -52,9 +53,9 @@ class DeskKeyring:
         except FileNotFoundError:
             return {"agency": None, "keys": []}
         except (OSError, ValueError) as exc:
-            raise ReferralError(f"the desk keyring {self.path} is unreadable: {exc}", reason="bad_keyring") from exc
+            raise ReferralError(f"the desk keyring {self.path} is unreadable: {exc}", reason=SetupReason.BAD_KEYRING) from exc
         if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
-            raise ReferralError(f"{self.path} is not a desk keyring", reason="bad_keyring")
+            raise ReferralError(f"{self.path} is not a desk keyring", reason=SetupReason.BAD_KEYRING)
         return data
 
     @property
@@ -68,14 +69,14 @@ class DeskKeyring:
             try:
                 out.append(ReferralKeyPair.from_secret(str(k["suite"]), base64.b64decode(k["secret"], validate=True)))
             except (KeyError, TypeError, ValueError) as exc:
-                raise ReferralError(f"a key in {self.path} is damaged", reason="bad_keyring") from exc
+                raise ReferralError(f"a key in {self.path} is damaged", reason=SetupReason.BAD_KEYRING) from exc
         return out
 
     def generate(self, agency: str, suite: str = X25519) -> ReferralKeyPair:
         """A new key pair, kept in the ring; returns it (register ``.public_key``)."""
         data = self._read()
         if data.get("agency") not in (None, agency):
-            raise ReferralError(f"this keyring belongs to {data['agency']}", reason="bad_keyring")
+            raise ReferralError(f"this keyring belongs to {data['agency']}", reason=SetupReason.BAD_KEYRING)
         pair = ReferralKeyPair.generate(suite)
         data["agency"] = agency
         data["keys"].append({"suite": suite, "kid": pair.kid.hex(), "secret": base64.b64encode(pair.secret).decode()})

@@ -166,6 +166,8 @@ class VerifyReason(StrEnum):
     """Why :func:`sdk.credential.verify_presentation` refuses a presentation (a field device shows each one)."""
 
     ALREADY_ENROLLED = "already_enrolled"
+    CARD_REPLACED = "card_replaced"
+    CARD_REVOKED = "card_revoked"
     DISCLOSURE_MISMATCH = "disclosure_mismatch"
     INVALID_PROOF = "invalid_proof"
     ISSUER_NOT_ACCEPTED = "issuer_not_accepted"

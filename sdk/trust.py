@@ -23,6 +23,7 @@ from typing import Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sdk.errors import TrustListError, WireError
+from sdk.reasons import TrustReason
 from sdk.wire import (
     IssuerEntry,
     ReferralKeyEntry,
@@ -163,7 +164,7 @@ class TrustList:
             raise TrustListError(
                 "the trust list expired and its grace period is over: "
                 "connect to the agency service to update it",
-                reason="trust_list_expired",
+                reason=TrustReason.TRUST_LIST_EXPIRED,
             )
         return f
 
@@ -202,7 +203,7 @@ def check_update(current: SignedSequence | None, new: SignedSequence, *, kind: s
         raise TrustListError(
             f"this {kind} (number {new.sequence}) does not replace the one in use "
             f"(number {current.sequence})",
-            reason="rollback",
+            reason=TrustReason.ROLLBACK,
         )
 
 
@@ -218,22 +219,22 @@ def _check_payload(iss: Sequence[IssuerEntry], ver: Sequence[VerifierEntry], sch
                    issued_at: int, next_update: int, rkeys: Sequence[ReferralKeyEntry] = (),
                    rtypes: Sequence[ReferralTypeDef] = ()) -> None:
     if len({i.kid for i in iss}) != len(iss) or len({v.kid for v in ver}) != len(ver):
-        raise TrustListError("duplicate key id in trust list", reason="duplicate_key")
+        raise TrustListError("duplicate key id in trust list", reason=TrustReason.DUPLICATE_KEY)
     if len({(s.id, s.version) for s in sch}) != len(sch):
-        raise TrustListError("duplicate schema in trust list", reason="duplicate_schema")
+        raise TrustListError("duplicate schema in trust list", reason=TrustReason.DUPLICATE_SCHEMA)
     if next_update < issued_at:
-        raise TrustListError("next_update is before issued_at", reason="invalid_dates")
+        raise TrustListError("next_update is before issued_at", reason=TrustReason.INVALID_DATES)
     for i in iss:
         if bbs_kid(i.public_key) != i.kid or i.not_after <= i.not_before:
-            raise TrustListError(f"issuer entry '{i.name}' is inconsistent", reason="malformed")
+            raise TrustListError(f"issuer entry '{i.name}' is inconsistent", reason=TrustReason.MALFORMED)
     for v in ver:
         if ed25519_kid(v.public_key) != v.kid or v.not_after <= v.not_before:
-            raise TrustListError(f"verifier entry '{v.name}' is inconsistent", reason="malformed")
+            raise TrustListError(f"verifier entry '{v.name}' is inconsistent", reason=TrustReason.MALFORMED)
     if len({k.kid for k in rkeys}) != len(rkeys) or len({t.id for t in rtypes}) != len(rtypes):
-        raise TrustListError("duplicate referral key or referral type", reason="duplicate_key")
+        raise TrustListError("duplicate referral key or referral type", reason=TrustReason.DUPLICATE_KEY)
     for k in rkeys:
         if referral_kid(k.suite, k.public_key) != k.kid or k.not_after <= k.not_before:
-            raise TrustListError(f"referral key entry '{k.name}' is inconsistent", reason="malformed")
+            raise TrustListError(f"referral key entry '{k.name}' is inconsistent", reason=TrustReason.MALFORMED)
 
 
 def build_payload(
@@ -259,18 +260,18 @@ def load_trust_list(data: bytes, anchors: Sequence[TrustAnchor]) -> TrustList:
     try:
         env = parse_sign1(data, max_bytes=MAX_TRUST_LIST_BYTES)
     except WireError as exc:
-        raise TrustListError(f"the trust list is unreadable: {exc}", reason="malformed") from exc
+        raise TrustListError(f"the trust list is unreadable: {exc}", reason=TrustReason.MALFORMED) from exc
     anchor = next((a for a in anchors if a.kid == env.kid), None)
     if anchor is None:
         raise TrustListError(
-            "the trust list is signed by a key this app does not trust", reason="unknown_signer"
+            "the trust list is signed by a key this app does not trust", reason=TrustReason.UNKNOWN_SIGNER
         )
     if not verify_sign1(env, anchor.public_key):
-        raise TrustListError("the trust list signature is invalid", reason="bad_signature")
+        raise TrustListError("the trust list signature is invalid", reason=TrustReason.BAD_SIGNATURE)
     try:
         payload = decode(env.payload, TrustListPayload)
     except WireError as exc:
-        raise TrustListError(f"the trust list content is malformed: {exc}", reason="malformed") from exc
+        raise TrustListError(f"the trust list content is malformed: {exc}", reason=TrustReason.MALFORMED) from exc
     _check_payload(payload.issuers, payload.verifiers, payload.schemas, payload.issued_at, payload.next_update,
                    payload.referral_keys or (), payload.referral_types or ())
     return TrustList(payload, bytes(data), env.kid)

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from sdk.reasons import ProblemReason
 from verifier_service.problems import ProblemError
 from verifier_service.runtime import Runtime
 from verifier_service.services.auth import Principal, auth_generation, authenticate, require_role
@@ -80,10 +81,10 @@ AuditorDep = Annotated[Principal, Depends(_role("admin", "auditor"))]
 async def cbor_body(request: Request) -> bytes:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != CBOR:
-        raise ProblemError(415, "unsupported_media_type", f"send the message as {CBOR}")
+        raise ProblemError(415, ProblemReason.UNSUPPORTED_MEDIA_TYPE, f"send the message as {CBOR}")
     body = await request.body()
     if not body:
-        raise ProblemError(400, "malformed", "the body is empty")
+        raise ProblemError(400, ProblemReason.MALFORMED, "the body is empty")
     return body
 
 

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sdk.credential import AlreadyEnrolled
 from sdk.errors import EncodingError, ZkaidError
+from sdk.reasons import ProblemReason, RegistryReason
 from verifier_service.services.errors import DomainError
 
 __all__ = ["PROBLEM_JSON", "BodyLimit", "ProblemError", "documented", "install", "problem", "problem_body"]
@@ -38,9 +39,9 @@ STATUS_BY_KIND = {
     "gone": 410, "invalid": 422, "unavailable": 503,
 }
 REASON_BY_STATUS = {
-    400: "malformed", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    406: "not_acceptable", 408: "body_timeout", 409: "conflict", 410: "gone", 413: "too_large", 415: "unsupported_media_type",
-    422: "invalid_request", 429: "too_many_requests", 500: "internal", 503: "unavailable", 507: "storage_full",
+    400: ProblemReason.MALFORMED, 401: ProblemReason.UNAUTHORIZED, 403: ProblemReason.FORBIDDEN, 404: ProblemReason.NOT_FOUND, 405: ProblemReason.METHOD_NOT_ALLOWED,
+    406: ProblemReason.NOT_ACCEPTABLE, 408: ProblemReason.BODY_TIMEOUT, 409: ProblemReason.CONFLICT, 410: ProblemReason.GONE, 413: ProblemReason.TOO_LARGE, 415: ProblemReason.UNSUPPORTED_MEDIA_TYPE,
+    422: ProblemReason.INVALID_REQUEST, 429: ProblemReason.TOO_MANY_REQUESTS, 500: ProblemReason.INTERNAL, 503: ProblemReason.UNAVAILABLE, 507: ProblemReason.STORAGE_FULL,
 }
 
 
@@ -98,10 +99,10 @@ def _zkaid(_req: Request, exc: Exception) -> JSONResponse:
     """SDK errors keep their reason; unreadable bytes are 400 'malformed'."""
     assert isinstance(exc, ZkaidError)
     if isinstance(exc, AlreadyEnrolled):
-        return problem(409, "already_enrolled", exc.message, first_agency=exc.first.agency,
+        return problem(409, RegistryReason.ALREADY_ENROLLED, exc.message, first_agency=exc.first.agency,
                        first_enrolled_at=exc.first.at)
     if isinstance(exc, EncodingError):
-        return problem(400, "malformed", exc.message, wire_reason=exc.reason)
+        return problem(400, ProblemReason.MALFORMED, exc.message, wire_reason=exc.reason)
     return problem(422, exc.reason, exc.message)
 
 
@@ -110,18 +111,18 @@ def _validation(_req: Request, exc: Exception) -> JSONResponse:
     errors = []
     for e in exc.errors()[:20]:
         if e.get("type") == "json_invalid":
-            return problem(400, "malformed", "the body is not valid JSON")
+            return problem(400, ProblemReason.MALFORMED, "the body is not valid JSON")
         errors.append({"loc": [str(x) for x in e.get("loc", ())][:8], "msg": str(e.get("msg", ""))[:300],
                        "type": str(e.get("type", ""))})
     first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
     where = ".".join(first["loc"][1:] if len(first["loc"]) > 1 else first["loc"])
-    return problem(422, "invalid_request", f"{where}: {first['msg']}" if where else str(first["msg"]),
+    return problem(422, ProblemReason.INVALID_REQUEST, f"{where}: {first['msg']}" if where else str(first["msg"]),
                    errors=errors)
 
 
 def _http(_req: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    reason = REASON_BY_STATUS.get(exc.status_code, "error")
+    reason = REASON_BY_STATUS.get(exc.status_code, ProblemReason.ERROR)
     detail = exc.detail if isinstance(exc.detail, str) else reason
     return problem(exc.status_code, reason, detail, headers=dict(exc.headers or {}) or None)
 
@@ -129,7 +130,7 @@ def _http(_req: Request, exc: Exception) -> JSONResponse:
 def _data(_req: Request, exc: Exception) -> JSONResponse:
     """A value the database cannot hold (a safety net behind the input checks)."""
     log.warning("database refused a value: %s", type(getattr(exc, "orig", exc)).__name__)
-    return problem(422, "invalid_value", "a value in the request cannot be stored")
+    return problem(422, ProblemReason.INVALID_VALUE, "a value in the request cannot be stored")
 
 
 SQLITE_FULL = 13  # sqlite3 extended result code: "database or disk is full"
@@ -152,18 +153,18 @@ def _database(_req: Request, exc: Exception) -> JSONResponse:
         log.error("DATABASE STORAGE FULL: the database refused a write because its disk (or size limit) is "
                   "full; nothing of the request was stored. Free or add space on the database volume; "
                   "requests are refused with 507 until then")
-        return problem(507, "storage_full", "the registry's storage is full: nothing was stored; the operator "
+        return problem(507, ProblemReason.STORAGE_FULL, "the registry's storage is full: nothing was stored; the operator "
                        "must free disk space (retry later)", headers={"Retry-After": "60"})
     orig = getattr(exc, "orig", exc)
     log.warning("database unavailable or busy: %s: %s", type(orig).__name__,
                 str(orig).splitlines()[0][:200] if str(orig) else "")
-    return problem(503, "busy", "the registry is busy or unreachable: try again shortly",
+    return problem(503, ProblemReason.BUSY, "the registry is busy or unreachable: try again shortly",
                    headers={"Retry-After": "2"})
 
 
 def _internal(_req: Request, exc: Exception) -> JSONResponse:
     log.error("internal error: %s", type(exc).__name__, exc_info=exc)
-    return problem(500, "internal", "internal error")
+    return problem(500, ProblemReason.INTERNAL, "internal error")
 
 
 def install(app: FastAPI) -> None:
@@ -205,7 +206,7 @@ class BodyLimit:
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 if not value.isdigit() or len(value) > 15:
-                    await _send_problem(send, 400, "malformed", "invalid Content-Length")
+                    await _send_problem(send, 400, ProblemReason.MALFORMED, "invalid Content-Length")
                     return
                 length = int(value)
         if length is not None and length > limit:

@@ -16,6 +16,7 @@ from sdk.reasons import (
     ErrorReason,
     IssuanceReason,
     ProblemReason,
+    ReferralReason,
     TransportReason,
     TrustReason,
     WireReason,
@@ -27,22 +28,25 @@ __all__ = ["SHOWN", "VaultReason", "WalletReason"]
 class WalletReason(StrEnum):
     """A wallet action cannot go ahead."""
 
-    WALLET = "wallet"
+    CODE_FORMAT = "code_format"
     CONFIG = "config"
-    PIN_POLICY = "pin_policy"
-    PIN_LENGTH = "pin_length"
-    PIN_WEAK = "pin_weak"
     LANGUAGE = "language"
     LOCKED = "locked"
-    RECOVERY_NOT_CONFIRMED = "recovery_not_confirmed"
-    NO_SERVICE = "no_service"
-    NO_TRUST_ANCHOR = "no_trust_anchor"
-    CODE_FORMAT = "code_format"
-    NOT_OFFER = "not_offer"
-    OFFER_EXPIRED = "offer_expired"
-    UNKNOWN_CARD = "unknown_card"
     NO_CARDS = "no_cards"
     NO_REQUEST = "no_request"
+    NO_SERVICE = "no_service"
+    NO_TRUST_ANCHOR = "no_trust_anchor"
+    NO_TRUST_LIST = "no_trust_list"
+    NOT_OFFER = "not_offer"
+    NOTHING_PENDING = "nothing_pending"
+    OFFER_EXPIRED = "offer_expired"
+    PIN_LENGTH = "pin_length"
+    PIN_POLICY = "pin_policy"
+    PIN_WEAK = "pin_weak"
+    RECOVERY_NOT_CONFIRMED = "recovery_not_confirmed"
+    UNKNOWN_CARD = "unknown_card"
+    UNKNOWN_REFERRAL = "unknown_referral"
+    WALLET = "wallet"
 
 
 class VaultReason(StrEnum):
@@ -65,5 +69,5 @@ class VaultReason(StrEnum):
 
 SHOWN: tuple[type[StrEnum], ...] = (
     WalletReason, VaultReason, ErrorReason, CredentialReason, TrustReason, WireReason,
-    TransportReason, ClientReason, IssuanceReason, ProblemReason,
+    TransportReason, ClientReason, IssuanceReason, ProblemReason, ReferralReason,
 )

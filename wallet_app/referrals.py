@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from sdk.errors import ReferralError, ZkaidError
 from sdk.referral import ReceivedOffer, ReferralOffer, consent, read_offer, withdraw
 from sdk.referral.envelope import decode_message
+from wallet_app.reasons import WalletReason
 
 __all__ = [
     "ReferralConsentView",
@@ -129,7 +130,7 @@ class WalletReferrals:
         is altered, expired, for an unknown agency or type."""
         tl = self.wallet.trust_list()
         if tl is None:
-            raise ReferralError("the wallet has no list of agencies yet: receive a card first", reason="no_trust_list")
+            raise ReferralError("the wallet has no list of agencies yet: receive a card first", reason=WalletReason.NO_TRUST_LIST)
         ro = read_offer(offer, tl, now=self.wallet.now())
         self._pending = ro
         return self._view(ro)
@@ -179,7 +180,7 @@ class WalletReferrals:
 
     def _take(self) -> ReceivedOffer:
         if self._pending is None:
-            raise ReferralError("there is no referral waiting for an answer", reason="nothing_pending")
+            raise ReferralError("there is no referral waiting for an answer", reason=WalletReason.NOTHING_PENDING)
         ro, self._pending = self._pending, None
         return ro
 
@@ -202,10 +203,10 @@ class WalletReferrals:
         when offline: nothing changes, try again)."""
         rec = next((r for r in self.history() if r.referral_id == referral_id), None)
         if rec is None or rec.status != "consented":
-            raise ReferralError("this referral is not one you agreed to", reason="unknown_referral")
+            raise ReferralError("this referral is not one you agreed to", reason=WalletReason.UNKNOWN_REFERRAL)
         url = self.wallet.config.service_url
         if not url:
-            raise ReferralError("no agency service is configured on this phone", reason="no_service")
+            raise ReferralError("no agency service is configured on this phone", reason=WalletReason.NO_SERVICE)
         tl = self.wallet.trust_list()
         data = withdraw(self.wallet._holder, self.wallet._credentials(), tl, referral_id=bytes.fromhex(referral_id),
                         digest=bytes.fromhex(rec.digest), to_agency=rec.to_agency, now=self.wallet.now())

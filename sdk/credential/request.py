@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sdk.credential.profile import context_id, request_digest
 from sdk.credential.schema import Schema
 from sdk.errors import CredentialError, WireError
+from sdk.reasons import CredentialReason
 from sdk.trust import TrustList
 from sdk.wire import (
     MAGIC,
@@ -92,20 +93,20 @@ class ReceivedRequest:
 def _check_request(disclose: Sequence[str], preds: Sequence[PredicateSpec]) -> None:
     """Structural rules every request obeys, checked when building and when reading one."""
     if len(set(disclose)) != len(disclose):
-        raise CredentialError("the request names an attribute twice", reason="malformed")
+        raise CredentialError("the request names an attribute twice", reason=CredentialReason.MALFORMED)
     for p in preds:
         if p.attribute in disclose:
             raise CredentialError(
                 f"'{p.attribute}' is disclosed: check it directly instead of asking for a predicate",
-                reason="unsupported_predicate",
+                reason=CredentialReason.UNSUPPORTED_PREDICATE,
             )
         if p.op not in PREDICATE_OPS:
-            raise CredentialError(f"unsupported predicate operator '{p.op}'", reason="unsupported_predicate")
+            raise CredentialError(f"unsupported predicate operator '{p.op}'", reason=CredentialReason.UNSUPPORTED_PREDICATE)
         want = 2 if p.op == "between" else 1
         if len(p.bounds) != want:
-            raise CredentialError(f"predicate '{p.op}' needs {want} bound(s)", reason="unsupported_predicate")
+            raise CredentialError(f"predicate '{p.op}' needs {want} bound(s)", reason=CredentialReason.UNSUPPORTED_PREDICATE)
         if p.op == "between" and p.bounds[0] > p.bounds[1]:
-            raise CredentialError("predicate 'between' has its bounds reversed", reason="unsupported_predicate")
+            raise CredentialError("predicate 'between' has its bounds reversed", reason=CredentialReason.UNSUPPORTED_PREDICATE)
 
 
 def build_request(
@@ -118,13 +119,13 @@ def build_request(
     for name in (*disclose, *(p.attribute for p in predicates)):
         if schema.attribute(name).hidden:
             raise CredentialError(f"'{name}' is a hidden card handle: no request may ask about it",
-                                  reason="hidden_attribute")
+                                  reason=CredentialReason.HIDDEN_ATTRIBUTE)
     for p in predicates:
         attr = schema.attribute(p.attribute)
         if not attr.is_integer:
             raise CredentialError(
                 f"predicates apply to number and date attributes, not '{p.attribute}' ({attr.type})",
-                reason="unsupported_predicate",
+                reason=CredentialReason.UNSUPPORTED_PREDICATE,
             )
     _check_request(disclose, predicates)
     scope = normalize_scope(scope)  # the one spelling goes on the wire (sdk.wire.scope)
@@ -147,21 +148,21 @@ def read_request(data: bytes, trust_list: TrustList | None = None, *, now: int |
     request, or one signed by a key the trust list does not know, is read as unverified.
     """
     if not isinstance(data, (bytes, bytearray)) or not bytes(data).startswith(MAGIC):
-        raise CredentialError("this code is not a zkaid request", reason="foreign")
+        raise CredentialError("this code is not a zkaid request", reason=CredentialReason.FOREIGN)
     data = bytes(data)
     signer_kid = signer = None
     if is_sign1(data):
         try:
             env = parse_sign1(data, max_bytes=PresentationRequest.MAX_BYTES + 256)
         except WireError as exc:
-            raise CredentialError(f"the request is unreadable: {exc}", reason="malformed") from exc
+            raise CredentialError(f"the request is unreadable: {exc}", reason=CredentialReason.MALFORMED) from exc
         payload, signer_kid = env.payload, env.kid
         entry = trust_list.verifier(env.kid) if trust_list is not None else None
         if entry is not None:
             if not verify_sign1(env, entry.public_key):
                 raise CredentialError(
                     f"the request claims to come from {entry.name} but its signature is wrong",
-                    reason="request_bad_signature",
+                    reason=CredentialReason.REQUEST_BAD_SIGNATURE,
                 )
             if now is None or entry.valid_at(now):
                 signer = entry
@@ -170,6 +171,6 @@ def read_request(data: bytes, trust_list: TrustList | None = None, *, now: int |
     try:
         req = decode(payload, PresentationRequest)
     except WireError as exc:
-        raise CredentialError(f"the request is unreadable: {exc}", reason="malformed") from exc
+        raise CredentialError(f"the request is unreadable: {exc}", reason=CredentialReason.MALFORMED) from exc
     _check_request(req.disclose, req.predicates)
     return ReceivedRequest(req, payload, request_digest(payload), signer_kid, signer)

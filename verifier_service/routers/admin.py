@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
+from sdk.reasons import AdminReason, AuthReason
 from verifier_service.deps import AdminDep, AuditorDep, RuntimeDep
 from verifier_service.problems import ProblemError, documented
 from verifier_service.schemas import (
@@ -51,7 +52,7 @@ def _verifier_out(k: VerifierKeyInfo) -> VerifierKeyOut:
 def create_agency(body: AgencyCreate, rt: RuntimeDep, who: AdminDep) -> AgencyCreated:
     """Onboard an agency (registry operator's admins only); returns its first admin key."""
     if not who.operator:
-        raise ProblemError(403, "forbidden", "only the registry operator's administrators add agencies")
+        raise ProblemError(403, AuthReason.FORBIDDEN, "only the registry operator's administrators add agencies")
     now = rt.now()
     with rt.store.write() as s:
         a = agencies.create_agency(s, now=now, agency_id=body.id, name=body.name, actor=who.actor,
@@ -190,7 +191,7 @@ def rotate_issuer_key(kid: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")], body
     with rt.store.read() as s:
         old = next((k for k in keys.list_issuer_keys(s, now=rt.now(), agency=who.agency) if k.kid == kid), None)
     if old is None:
-        raise ProblemError(404, "unknown_issuer_key", "no issuer key with this kid in your agency")
+        raise ProblemError(404, AdminReason.UNKNOWN_ISSUER_KEY, "no issuer key with this kid in your agency")
     new = keys.generate_issuer_key(body.name or old.name, old.schemas, nym_count=old.nym_count,
                                    range_params=old.range_params)
     with rt.store.write() as s:
@@ -226,6 +227,6 @@ def sign_trust_list(rt: RuntimeDep, who: AdminDep) -> TrustListOut:
     """Re-sign now (only when this service holds the trust-list key)."""
     info = rt.resign(force=True, actor=who.actor)
     if info is None:
-        raise ProblemError(409, "no_signing_key",
+        raise ProblemError(409, AdminReason.NO_SIGNING_KEY,
                            "this service does not hold the trust-list key: use `zkaid trust-list sign`")
     return TrustListOut(**info.__dict__)

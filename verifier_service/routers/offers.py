@@ -6,6 +6,7 @@ import base64
 
 from fastapi import APIRouter, Request
 
+from sdk.reasons import IssuanceReason
 from verifier_service.deps import RegistrarDep, RuntimeDep
 from verifier_service.problems import ProblemError, documented
 from verifier_service.schemas import OfferCreate, OfferCreated
@@ -21,7 +22,7 @@ def create_offer(body: OfferCreate, request: Request, rt: RuntimeDep, who: Regis
     if base is None:
         if not rt.settings.dev:
             # the Host header is the client's to choose: an offer must never point wallets there
-            raise ProblemError(503, "public_url_not_set",
+            raise ProblemError(503, IssuanceReason.PUBLIC_URL_NOT_SET,
                                "the service does not know its public address: the operator sets "
                                "ZKAID_PUBLIC_URL (e.g. https://registry.example.org)")
         base = str(request.base_url)  # dev mode only

@@ -7,6 +7,7 @@ import json
 from fastapi import APIRouter, Header, Request, Response
 
 from sdk import __version__
+from sdk.reasons import IssuanceReason, ProblemReason
 from verifier_service.deps import CBOR, CborBody, RuntimeDep
 from verifier_service.problems import ProblemError, documented
 from verifier_service.runtime import Runtime
@@ -33,7 +34,7 @@ def trust_list(rt: RuntimeDep, if_none_match: str | None = Header(default=None, 
     with rt.store.read() as s:
         row = tl.latest(s)
         if row is None:
-            raise ProblemError(503, "no_trust_list", "no trust list has been signed yet")
+            raise ProblemError(503, IssuanceReason.NO_TRUST_LIST, "no trust list has been signed yet")
         etag = f'"{row.sequence}"'
         headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
         if if_none_match is not None and etag in [t.strip() for t in if_none_match.split(",")]:
@@ -46,7 +47,7 @@ def trust_list_info(rt: RuntimeDep) -> TrustListOut:
     with rt.store.read() as s:
         info = tl.latest_info(s)
     if info is None:
-        raise ProblemError(503, "no_trust_list", "no trust list has been signed yet")
+        raise ProblemError(503, IssuanceReason.NO_TRUST_LIST, "no trust list has been signed yet")
     return TrustListOut(**info.__dict__)
 
 
@@ -57,7 +58,7 @@ def trust_anchor(rt: RuntimeDep) -> AnchorOut:
     with rt.store.read() as s:
         row = tl.latest(s)
     if row is None:
-        raise ProblemError(503, "no_trust_list", "no trust list has been signed yet")
+        raise ProblemError(503, IssuanceReason.NO_TRUST_LIST, "no trust list has been signed yet")
     return AnchorOut(public_key=row.signer_public_key.hex(), kid=row.signer_kid, sequence=row.sequence)
 
 
@@ -74,7 +75,7 @@ def _client(request: Request) -> str:
 
 def _guard(rt: Runtime, request: Request) -> None:
     if rt.misses.blocked(_client(request)):
-        raise ProblemError(429, "too_many_requests", "too many unknown codes or tokens: wait a minute",
+        raise ProblemError(429, ProblemReason.TOO_MANY_REQUESTS, "too many unknown codes or tokens: wait a minute",
                            retry_after=60)
 
 

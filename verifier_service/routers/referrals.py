@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
+from sdk.reasons import AuthReason
 from verifier_service.deps import CBOR, AdminDep, CborBody, EnrollerDep, MemberDep, RuntimeDep
 from verifier_service.problems import ProblemError, documented
 from verifier_service.referral_schemas import (
@@ -69,7 +70,7 @@ def revoke_key(kid: Kid, rt: RuntimeDep, who: AdminDep) -> Response:
 def set_type(type_id: TypeId, body: ReferralTypeSet, rt: RuntimeDep, who: AdminDep) -> ReferralTypeOut:
     """Add or relabel an agreed referral type (the registry operator's admins)."""
     if not who.operator:
-        raise ProblemError(403, "forbidden", "the registry operator's administrators keep the list of types")
+        raise ProblemError(403, AuthReason.FORBIDDEN, "the registry operator's administrators keep the list of types")
     with rt.store.write() as s:
         t = referrals.set_type(s, now=rt.now(), type_id=type_id, labels=body.labels, actor=who.actor,
                                agency=who.agency)
