@@ -16,6 +16,7 @@ from sdk.errors import ZkaidError
 from verifier_service import problems
 from verifier_service.bootstrap import install_log_redaction
 from verifier_service.routers import admin, audit, offers, public, registry, verify
+from verifier_service.routers import linkage as linkage_routes
 from verifier_service.routers import cards as card_routes
 from verifier_service.routers import referrals as referral_routes
 from verifier_service.runtime import Clock, Runtime
@@ -67,11 +68,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     problems.install(app)
     for r in (public.router, offers.router, registry.router, verify.router, admin.router, audit.router):
         app.include_router(r)
+    app.include_router(linkage_routes.router)  # issue 14: registration checks, steward OPRF
     app.include_router(referral_routes.router)
     app.include_router(card_routes.router)  # issue 13: revoke a card, per-scope revocation updates
     app.add_middleware(
         problems.BodyLimit, default=settings.max_json_body,
-        per_path={"/v1/sync": settings.max_sync_body, "/v1/issue": settings.max_cbor_body},
+        per_path={"/v1/sync": settings.max_sync_body, "/v1/issue": settings.max_cbor_body,
+                  "/v1/linkage/oprf": settings.max_sync_body},
         timeout=settings.body_timeout,
     )
     return app

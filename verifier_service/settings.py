@@ -103,8 +103,11 @@ class Settings(BaseSettings):
     linkage_oprf_max_batch: int = Field(
         default=8192, ge=1, le=10_000, description="Blinded elements per steward OPRF request.")
     linkage_match_threshold: float = Field(
-        default=0.8, gt=0, le=1, description="Match-record similarity at or above which a check reports "
-        "a possible match.")
+        default=0.9, gt=0, le=1, description="Match-record similarity (sdk.linkage.compare) at or above "
+        "which a check reports a possible match.")
+    linkage_min_shared_keys: int = Field(
+        default=2, ge=0, le=8, description="Exact keys in common that make a possible match whatever the "
+        "similarity (each key already combines several fields); 0 turns the rule off.")
 
     # -- limits -------------------------------------------------------------------
     max_cbor_body: int = Field(default=64 * 1024, ge=1024)

@@ -30,7 +30,7 @@ from sdk.errors import CredentialError, ParameterError, VerificationError, WireE
 from sdk.wire import IssuanceRequest, Offer, decode, decode_canonical, encode, encode_canonical
 from verifier_service.registry.db import Store
 from verifier_service.registry.models import Credential, IssuerKeyRow, OfferRow
-from verifier_service.services import audit, lifecycle
+from verifier_service.services import audit, lifecycle, linkage
 from verifier_service.services.auth import Principal
 from verifier_service.services.errors import BadInput, Conflict, Forbidden, Gone, Invalid, NotFound
 from verifier_service.services.keys import (
@@ -213,6 +213,9 @@ def redeem(store: Store, keyring: Keyring, *, now: int, request: bytes) -> bytes
         s.flush()
         lifecycle.record_issuance(s, keyring, plan, credential_id=credential_id, agency=agency, key=key,
                                   schema=schema, issued=issued, now=now)
+        # issue 14: store the registration check's match record with this agency and day
+        # (or refuse while a possible match is unresolved); a no-op for unchecked offers
+        linkage.on_credential_issued(s, offer_id=offer_id, credential_id=credential_id, agency=agency, now=now)
         audit.record(s, at=now, agency=agency, actor=f"offer:{offer_id}", action="credential.issue",
                      target=credential_id, issuer_kid=key.kid.hex(), schema=schema.ref, reissue_of=reissue_of)
     return encode(issued)
