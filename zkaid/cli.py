@@ -37,6 +37,10 @@ from zkaid.referral_cli import referral_app  # noqa: E402
 
 app.add_typer(referral_app, name="referral")
 
+from zkaid.dedup import dedup_app  # noqa: E402
+
+app.add_typer(dedup_app, name="dedup")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -356,6 +360,10 @@ def _mount_service() -> None:
 
 
 _mount_service()
+
+from verifier_service.steward_cli import steward_app  # noqa: E402
+
+app.add_typer(steward_app, name="steward")  # issue 14: data stewards of the registration check
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-__all__ = ["Person", "household_people", "render", "RenderedRow"]
+__all__ = ["Person", "RenderedRow", "household_people", "render"]
 
 # (Arabic script, Latin spellings...)
 MALE = [
