@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -355,3 +356,37 @@ def test_share_files_and_config_round_trip(tmp_path: Path) -> None:
         StewardConfig.from_json(json.dumps(tampered))
     with pytest.raises(EncodingError):
         StewardConfig.load(tmp_path / "missing.json")
+
+
+def test_steward_commands(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """deal -> init (sealed in the database) -> show; the share file is refused twice."""
+    from typer.testing import CliRunner
+
+    from zkaid.cli import app
+
+    runner = CliRunner()
+    monkeypatch.setenv("ZKAID_KEK", base64.b64encode(os.urandom(32)).decode())
+    out = tmp_path / "dealt"
+    r = runner.invoke(app, ["steward", "deal", "--out", str(out), "-t", "2", "--url", "http://s1",
+                            "--url", "http://s2", "--url", "http://s3"])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["share-1.json", "share-2.json", "share-3.json", "stewards.json"]
+    assert (out / "share-2.json").stat().st_mode & 0o777 == 0o600
+    config = StewardConfig.load(out / "stewards.json")
+    assert config.threshold == 2 and [s.url for s in config.stewards] == ["http://s1", "http://s2", "http://s3"]
+    common = ["--data-dir", str(tmp_path / "data"), "--database-url", db_url]
+    r = runner.invoke(app, ["steward", "init", "--share", str(out / "share-2.json"), *common])
+    assert r.exit_code == 0, r.output
+    assert "steward 2 of 3" in r.output and config.key_id in r.output
+    r = runner.invoke(app, ["steward", "show", *common])
+    shown = json.loads(r.output)
+    assert shown["index"] == 2 and bytes.fromhex(shown["public_share"]) == config.stewards[1].public_share
+    secret = ShareFile.from_json((out / "share-2.json").read_text()).share
+    assert secret.hex() not in r.output and base64.b64encode(secret).decode() not in r.output
+    r = runner.invoke(app, ["steward", "init", "--share", str(out / "share-2.json"), *common])
+    assert r.exit_code == 2 and "already" in r.output
+    r = runner.invoke(app, ["steward", "deal", "--out", str(out), "--url", "http://s1"])
+    assert r.exit_code == 2 and "not empty" in r.output
+    (tmp_path / "junk.json").write_text("{}")
+    r = runner.invoke(app, ["steward", "init", "--share", str(tmp_path / "junk.json"), *common])
+    assert r.exit_code == 2 and "not a steward share file" in r.output
