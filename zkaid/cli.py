@@ -365,10 +365,6 @@ from verifier_service.steward_cli import steward_app  # noqa: E402
 
 app.add_typer(steward_app, name="steward")  # issue 14: data stewards of the registration check
 
-from verifier_service.steward_cli import steward_app  # noqa: E402
-
-app.add_typer(steward_app, name="steward")  # issue 14: data stewards of the registration check
-
 
 def main() -> None:
     try:
