@@ -19,12 +19,12 @@ Scalar multiplication, from the most to the least general:
   inversion (Montgomery's trick) so that every addition in the loop is a cheaper mixed
   one.
 - fixed bases (the generators P1, Q_1, H_i that a BBS signer or verifier uses again and
-  again): registered once, each gets a table of 2^(c k) P, and a sum over fixed bases is
-  the bucket method of Pippenger ("On the evaluation of powers and related problems",
-  FOCS 1976) in the form of Bernstein, Doumen, Lange and Oosterwijk, "Faster batch
-  forgery identification" (INDOCRYPT 2012): signed c-bit digits, every (base, window) digit
-  is one mixed addition into a bucket, and sum_d d B_d costs 2^c more additions, with no
-  doublings at all.
+  again, registered by the backend or promoted after a few uses): their tables of odd
+  multiples (width 7) of P, phi(P), [2^64]P and phi([2^64]P) are built once and cached,
+  so each costs about 32 mixed additions per full-size scalar inside the shared doubling
+  chain, and a sum over fixed bases alone needs 64 doublings instead of 128. (A Pippenger
+  bucket sum over cached 2^(5j) P tables was measured too: at the 1 to 12 bases of BBS it
+  needed more additions than this, about 52 per base plus 32 to combine the buckets.)
 
 All scalars here are public or are blinded scalars of a proof; this backend makes no
 claim of constant time (see docs/security.md): it is the portable fallback.
@@ -222,13 +222,14 @@ def wnaf(k: int, w: int) -> list[int]:
     return digits
 
 
-_W = 5  # wNAF width for variable bases: odd multiples 1P .. 15P
+_W = 5  # wNAF width for variable bases: odd multiples 1P .. 15P (8 entries)
+_W_FIXED = 7  # wider for cached fixed bases: 1P .. 63P (32 entries), fewer additions
 
 
-def _odd_multiples(points: Sequence[Jac]) -> list[list[Aff]]:
+def _odd_multiples(points: Sequence[Jac], w: int) -> list[list[Aff]]:
     """[P, 3P, ..., (2^(w-1) - 1)P] for each point, all affine with one inversion."""
     flat: list[Jac] = []
-    n = 1 << (_W - 2)
+    n = 1 << (w - 2)
     for p in points:
         two = dbl(p)
         cur = p
@@ -240,49 +241,55 @@ def _odd_multiples(points: Sequence[Jac]) -> list[list[Aff]]:
     return [aff[i * n:(i + 1) * n] for i in range(len(points))]
 
 
-def _straus(points: Sequence[Jac], scalars: Sequence[int]) -> Jac:
-    """sum k_i P_i for non-identity points of G1 and 0 < k_i < r (GLV + wNAF + Straus)."""
-    tables = _odd_multiples(points)
-    columns: list[tuple[list[int], list[Aff], bool]] = []
-    for table, k in zip(tables, scalars, strict=True):
-        k0, k1 = glv_split(k)
-        if k0:
-            columns.append((wnaf(k0, _W), table, False))
-        if k1:
-            # -phi(x, y) = (beta x, -y): the table of -phi(P) costs one product per entry
-            columns.append((wnaf(k1, _W), [(x * BETA % P, y) for x, y in table], True))
-    if not columns:
-        return INF
-    top = max(len(d) for d, _, _ in columns)
+def _phi_table(table: list[Aff]) -> list[Aff]:
+    """The same odd multiples of phi(P) = (beta x, y): one product per entry."""
+    return [(x * BETA % P, y) for x, y in table]
+
+
+Column = tuple[int, list[Aff], bool, int]  # (scalar part, odd multiples, negate, width)
+
+
+def _straus(columns: Sequence[Column]) -> Jac:
+    """sum of (-1)^negate * k * Q over columns (k, odd multiples of Q, negate, w).
+
+    Every scalar part is written in width-w NAF and every non-zero digit becomes one mixed
+    addition at its bit position; all columns share one chain of doublings, as long as the
+    longest part (128 bits after a GLV split, 64 for cached fixed bases when no other
+    point takes part).
+    """
+    events: list[list[Aff]] = [[] for _ in range(130)]
+    top = 0
+    for k, tab, negate, w in columns:
+        if not k:
+            continue
+        digits = wnaf(k, w)
+        top = max(top, len(digits))
+        for i, d in enumerate(digits):
+            if d:
+                x, y = tab[abs(d) >> 1]
+                events[i].append((x, P - y) if (d < 0) != negate else (x, y))
     acc = INF
     for i in range(top - 1, -1, -1):
         if acc[2]:
             acc = dbl(acc)
-        for digits, table, negate in columns:
-            if i < len(digits):
-                d = digits[i]
-                if d:
-                    x, y = table[abs(d) >> 1]
-                    if (d < 0) != negate:
-                        y = P - y
-                    acc = madd(acc, x, y)
+        for x, y in events[i]:
+            acc = madd(acc, x, y)
     return acc
 
 
 # --------------------------------------------------------------------------- fixed bases
 
-_C = 5  # bucket window for fixed bases: signed digits in [-16, 16]
-_NWIN = -(-(R.bit_length() + 1) // _C)  # windows for scalars < r, one more for the carry
-_MAX_FIXED = 4096  # registry bound: about 50 affine points per entry
+_MAX_FIXED = 2048  # registry bound: 128 affine points (about 20 kB) per entry
+_PROMOTE = 4  # an affine point met in this many multiplications becomes a fixed base
 
-_PROMOTE = 6  # an affine point met in this many multiplications becomes a fixed base
-
-_fixed: dict[Aff, list[Aff] | None] = {}
+# per fixed base P: odd multiples of P, phi(P), [2^64]P and phi([2^64]P)
+FixedTables = tuple[list[Aff], list[Aff], list[Aff], list[Aff]]
+_fixed: dict[Aff, FixedTables | None] = {}
 _seen: dict[Aff, int] = {}
 
 
 def register_fixed(p: Jac) -> None:
-    """Mark an affine (Z = 1) point of G1 as a fixed base; its table is built on first use."""
+    """Mark an affine (Z = 1) point of G1 as a fixed base; its tables are built on first use."""
     if p[2] == 1 and len(_fixed) < _MAX_FIXED:
         _fixed.setdefault((p[0], p[1]), None)
 
@@ -304,80 +311,56 @@ def _count_use(key: Aff) -> bool:
     return False
 
 
-def _fixed_table(key: Aff) -> list[Aff]:
-    table = _fixed.get(key)
-    if table is None:
-        pts: list[Jac] = [(key[0], key[1], 1)]
-        for _ in range(_NWIN - 1):
-            cur = pts[-1]
-            for _ in range(_C):
-                cur = dbl(cur)
-            pts.append(cur)
-        table = batch_affine(pts)
-        _fixed[key] = table
-    return table
-
-
-def _signed_digits(k: int) -> list[int]:
-    """Base-2^c digits of k in [-2^(c-1), 2^(c-1)], least significant first."""
-    out = []
-    full = 1 << _C
-    half = full >> 1
-    mask = full - 1
-    while k:
-        d = k & mask
-        k >>= _C
-        if d > half:
-            d -= full
-            k += 1
-        out.append(d)
-    return out
-
-
-def _buckets(tables: Sequence[list[Aff]], scalars: Sequence[int]) -> Jac:
-    """sum k_i P_i over fixed bases with tables 2^(c j) P_i (bucket method)."""
-    nb = 1 << (_C - 1)
-    buckets: list[Jac] = [INF] * (nb + 1)
-    for table, k in zip(tables, scalars, strict=True):
-        for j, d in enumerate(_signed_digits(k)):
-            if d:
-                x, y = table[j]
-                if d < 0:
-                    buckets[-d] = madd(buckets[-d], x, P - y)
-                else:
-                    buckets[d] = madd(buckets[d], x, y)
-    # sum_d d B_d = sum_{d} (B_nb + ... + B_d)
-    running = INF
-    total = INF
-    for d in range(nb, 0, -1):
-        running = add(running, buckets[d])
-        total = add(total, running)
-    return total
+def _fixed_tables(key: Aff) -> FixedTables:
+    tables = _fixed.get(key)
+    if tables is None:
+        base: Jac = (key[0], key[1], 1)
+        shifted = base
+        for _ in range(64):
+            shifted = dbl(shifted)
+        t0, t2 = _odd_multiples([base, shifted], _W_FIXED)
+        tables = (t0, _phi_table(t0), t2, _phi_table(t2))
+        _fixed[key] = tables
+    return tables
 
 
 # --------------------------------------------------------------------------- entry points
 
 
 def msm(points: Sequence[Jac], scalars: Sequence[int]) -> Jac:
-    """sum scalars[i] * points[i] for points of G1 (any int scalars, reduced mod r)."""
-    fixed_t: list[list[Aff]] = []
-    fixed_k: list[int] = []
+    """sum scalars[i] * points[i] for points of G1 (any int scalars, reduced mod r).
+
+    GLV: k P = k0 P - k1 phi(P) with k0, k1 < 2^128. A cached fixed base also splits each
+    half at 2^64 (k0 = a0 + a1 2^64, with a table of [2^64]P), so that a sum over fixed
+    bases alone needs only 64 doublings.
+    """
+    columns: list[Column] = []
     var_p: list[Jac] = []
     var_k: list[int] = []
+    mask = (1 << 64) - 1
     for p, k in zip(points, scalars, strict=True):
         k %= R
         if not k or p[2] == 0:
             continue
         if p[2] == 1 and ((p[0], p[1]) in _fixed or _count_use((p[0], p[1]))):
-            fixed_t.append(_fixed_table((p[0], p[1])))
-            fixed_k.append(k)
+            t0, t1, t2, t3 = _fixed_tables((p[0], p[1]))
+            k0, k1 = glv_split(k)
+            columns += [
+                (k0 & mask, t0, False, _W_FIXED),
+                (k0 >> 64, t2, False, _W_FIXED),
+                (k1 & mask, t1, True, _W_FIXED),
+                (k1 >> 64, t3, True, _W_FIXED),
+            ]
         else:
             var_p.append(p)
             var_k.append(k)
-    acc = _straus(var_p, var_k) if var_p else INF
-    if fixed_t:
-        acc = add(acc, _buckets(fixed_t, fixed_k))
-    return acc
+    if var_p:
+        for k, table in zip(var_k, _odd_multiples(var_p, _W), strict=True):
+            k0, k1 = glv_split(k)
+            columns += [(k0, table, False, _W), (k1, _phi_table(table), True, _W)]
+    if not columns:
+        return INF
+    return _straus(columns)
 
 
 def mul(p: Jac, k: int) -> Jac:

@@ -83,7 +83,7 @@ def test_msm_equals_sum_of_muls(pairs: list[tuple[int, int]]) -> None:
 
 @SLOW
 @given(st.lists(st.tuples(small, scalar), min_size=1, max_size=5), scalar)
-def test_fixed_base_buckets_agree_with_variable_bases(pairs: list[tuple[int, int]], extra: int) -> None:
+def test_cached_fixed_base_tables_agree_with_variable_bases(pairs: list[tuple[int, int]], extra: int) -> None:
     fixed = [jac(ref_g1(a)) for a, _ in pairs]
     for p in fixed:
         g1.register_fixed(p)
