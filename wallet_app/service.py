@@ -38,6 +38,7 @@ from sdk.credential import (
     WalletSeed,
     read_request,
 )
+from sdk.credential.lifecycle import bind_issuance_request
 from sdk.curves import get_backend
 from sdk.errors import CredentialError, TrustListError, WireError, ZkaidError
 from sdk.predicates import load_range_params
@@ -455,6 +456,8 @@ class WalletService:
             raise CredentialError("the trust list does not describe this kind of card", reason=CredentialReason.UNKNOWN_SCHEMA)
         schema = Schema.from_def(sdef)
         request, pending = holder.start_issuance(offer)
+        # issue 13: the person binding lets a re-issue keep this person's pseudonyms
+        request = bind_issuance_request(request, pending, suite=issuer.suite, backend=self.config.backend)
         issued_bytes = client.issue(encode(request))
         try:
             issued = decode(issued_bytes, IssuedCredential)

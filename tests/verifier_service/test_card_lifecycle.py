@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from sdk.credential import Credential, Holder, IssuerKey, WalletSeed, build_request, household_schema, read_request
+from sdk.credential import (
+    Credential,
+    Holder,
+    IssuerKey,
+    WalletSeed,
+    build_request,
+    household_schema,
+    read_request,
+)
 from sdk.credential.lifecycle import bind_issuance_request
 from sdk.credential.revocation import load_revocation_update, token_for
 from sdk.trust import TrustAnchor
@@ -142,12 +150,15 @@ def test_a_wallet_without_its_binding_takes_the_lost_code_path(v2: Deployment) -
     assert card(v2, cid2)["reissue_path"] == "lost_code"
 
 
-def test_a_second_first_issuance_to_the_same_wallet_is_refused(v2: Deployment) -> None:
+def test_a_second_card_for_the_same_wallet_replaces_the_first(v2: Deployment) -> None:
+    """A restored wallet asking for a fresh card (no reissue_of): it gets one, with the same
+    pseudonyms, and the older card is withdrawn, so one wallet never counts as two people."""
     seed = WalletSeed.generate()
-    _h, _c, cid = wallet(v2, seed)
-    r, *_ = redeem(v2, offer(v2), WalletSeed(seed.secret))
-    body = problem(r, 409, "wallet_has_card")
-    assert body.get("credential_id") == cid
+    h1, c1, cid1 = wallet(v2, seed)
+    h2, c2, cid2 = wallet(v2, WalletSeed(seed.secret))
+    assert pseudonym(v2, h2, c2) == pseudonym(v2, h1, c1)
+    assert card(v2, cid1)["status"] == "revoked" and card(v2, cid2)["replaces"] == cid1
+    assert update(v2).is_revoked(token(c1))
 
 
 def test_a_forged_binding_is_refused(v2: Deployment) -> None:

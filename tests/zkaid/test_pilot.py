@@ -105,3 +105,17 @@ def test_referrals_phase_adds_up(report) -> None:  # type: ignore[no-untyped-def
     assert r["outbox left"] == 0
     assert report.invariants["no referral content readable by the service"] is True
     assert report.invariants["declined referrals sent nothing"] is True
+
+
+def test_lifecycle_phase(report) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: lost phones, kept old phones, revoked and expired cards, in their own round."""
+    c = report.phases["lifecycle"]
+    n = c["honest_lost_phones"]
+    assert n >= 1 and c["kept_old_phone"] == c["revoked"] == c["expired"] == n
+    assert c["honest_same_pseudonym"] == n and c["honest_second_enrollments"] == 0
+    assert c["kept_old_phone_second_enrollments"] == 0 and c["revoked_enrolled"] == 0 and c["expired_enrolled"] == 0
+    assert c["sync_ok"] and c["revoked_tokens"] == 3 * n  # lost, kept-phone and stolen cards
+    names = [k for k in report.invariants if k.startswith("lifecycle:")]
+    assert {w for w in ("revoked", "re-issue", "expired") if any(w in k for k in names)} == {
+        "revoked", "re-issue", "expired"}
+    assert all(report.invariants[k] for k in names)

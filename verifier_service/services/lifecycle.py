@@ -19,7 +19,9 @@ The lost-phone path (docs/operations.md, "A lost phone"):
    in a thief's hands) and writes the new card's record.
 
 A first issuance whose binding is already recorded for a live card of the same issuer key
-is refused: that wallet already has a card, and the registrar re-issues instead.
+(a restored wallet, or an updated card for the same household) is treated as a re-issue of
+that card: same signer entropy, so the same pseudonyms, and the older card is revoked. One
+wallet holds one household's cards; two households never share a wallet.
 
 :func:`record_revocation` is the one place a revocation is written (H6's tamper-evident log
 appends there).
@@ -99,15 +101,18 @@ def plan_issuance(session: Session, keyring: Keyring, *, request: IssuanceReques
         raise Invalid(exc.message, reason=exc.reason) from exc
     binding = value.hex() if value is not None else None
     if reissue_of is None:
+        held = None
         if binding is not None:
             held = session.scalars(select(CardRecord).where(
                 CardRecord.binding == binding, CardRecord.issuer_kid == key.kid.hex(),
-                CardRecord.status == "active")).first()
-            if held is not None:
-                raise Conflict("this wallet already holds a card from this registrar: re-issue that card "
-                               "(lost phone procedure) instead of issuing a second one",
-                               reason="wallet_has_card", credential_id=held.credential_id)
-        return IssuancePlan(binding, None, None, None)
+                CardRecord.status == "active").order_by(CardRecord.issued_at.desc())).first()
+        if held is None:
+            return IssuancePlan(binding, None, None, None)
+        # the wallet already holds a live card of this key (a restored wallet, or an updated
+        # card): the new card replaces it with the same pseudonyms, never a second person
+        old = session.get(Credential, held.credential_id)
+        assert old is not None
+        return IssuancePlan(binding, _entropy(keyring, old), held.credential_id, "restored")
     old = session.get(Credential, reissue_of)
     if old is None:
         raise NotFound("no credential with this id", reason="unknown_credential")

@@ -495,6 +495,14 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
                       share=cfg.referral_share if len(cfg.program_agencies) > 1 else 0.0, rng=rng,
                       workdir=workdir, report=report, database_url=dep.database_url)
         say("referrals", 1, 1)
+        # -- card lifecycle: lost phones, revoked and expired cards (zkaid/pilot/lifecycle.py) --
+        from zkaid.pilot.lifecycle import run_lifecycle
+
+        run_lifecycle(url=dep.url, admin_keys=dep.admin_keys, registrar_keys=dep.registrar_keys,
+                      agency_ids=dep.agency_ids, program_agency=cfg.program_agencies[0], scope=dep.scope,
+                      people=max(1, min(4, cfg.households // 25)), rng=rng, workdir=workdir,
+                      backend=cfg.backend, report=report)
+        say("lifecycle", 1, 1)
     report.wall_seconds = time.perf_counter() - started
     report.timings.add("whole pilot (s -> ms)", report.wall_seconds * 1000)
     report.check_invariants()
