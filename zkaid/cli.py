@@ -36,6 +36,9 @@ app.add_typer(wallet_app_cli, name="wallet")
 from zkaid.referral_cli import referral_app  # noqa: E402
 
 app.add_typer(referral_app, name="referral")
+from zkaid.card_cli import card_app  # noqa: E402
+
+app.add_typer(card_app, name="card")
 
 from zkaid.dedup import dedup_app  # noqa: E402
 
