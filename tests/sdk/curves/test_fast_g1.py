@@ -131,3 +131,20 @@ def test_map_to_g1_is_cached_and_its_outputs_are_fixed_bases() -> None:
     assert g1.in_g1(first)
     # the same field elements written as unreduced ints map to the same point
     assert be.map_to_g1(u0 + P, u1) == first
+
+
+@SLOW
+@given(st.integers(min_value=0, max_value=P - 1))
+def test_subgroup_check_agrees_with_order_r(x0: int) -> None:
+    # the first x >= x0 on the curve: a point of E(Fp), in G1 only by chance (1 in h)
+    x = x0
+    while True:
+        y2 = (x**3 + 4) % P
+        y = pow(y2, (P + 1) // 4, P)
+        if y * y % P == y2:
+            break
+        x = (x + 1) % P
+    pt = (x, y, 1)
+    assert g1.in_g1(pt) == (g1.mul_naive(pt, R)[2] == 0)
+    cleared = g1.mul_naive(pt, 0x396C8C005555E1568C00AAAB0000AAAB)  # times the cofactor
+    assert g1.in_g1(cleared)
