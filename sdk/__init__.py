@@ -30,6 +30,7 @@ from sdk.credential import (
     make_offer,
     read_request,
     verify_presentation,
+    verify_presentations,
 )
 from sdk.curves import available_backends, get_backend
 from sdk.errors import (
@@ -116,4 +117,5 @@ __all__ = [
     "read_request",
     "sign_trust_list",
     "verify_presentation",
+    "verify_presentations",
 ]

@@ -172,7 +172,7 @@ def test_facade_is_pinned() -> None:
         "TrustAnchor", "TrustList", "TrustListError", "VerificationError", "VerifiedPresentation",
         "VerifierKey", "WalletSeed", "WireError", "ZkaidError", "__version__", "available_backends",
         "build_request", "get_backend", "household_schema", "issue", "load_schema", "load_trust_list",
-        "make_offer", "read_request", "sign_trust_list", "verify_presentation",
+        "make_offer", "read_request", "sign_trust_list", "verify_presentation", "verify_presentations",
     ])
     for name in sdk.__all__:
         assert hasattr(sdk, name), name

@@ -14,7 +14,13 @@ from sdk.credential.profile import check_pseudonym, context_id, credential_heade
 from sdk.credential.request import ReceivedRequest, VerifierKey, build_request, read_request
 from sdk.credential.schema import Attribute, Schema, load_schema
 from sdk.credential.seed import WalletSeed, decode_recovery_code, encode_recovery_code
-from sdk.credential.verifier import REASONS, VerifiedPresentation, reject, verify_presentation
+from sdk.credential.verifier import (
+    REASONS,
+    VerifiedPresentation,
+    reject,
+    verify_presentation,
+    verify_presentations,
+)
 from sdk.errors import CredentialError
 from sdk.reasons import CredentialReason
 
@@ -50,6 +56,7 @@ __all__ = [
     "reject",
     "request_digest",
     "verify_presentation",
+    "verify_presentations",
 ]
 
 
