@@ -62,7 +62,7 @@ from sdk.bbs.generators import (
     create_generators,
     hash_to_curve_g1,
 )
-from sdk.bbs.signature import b_from_base, clear_bases, domain_and_base
+from sdk.bbs.signature import clear_bases, domain_and_base
 from sdk.bbs.utils import RNG, R, hash_to_scalar, random_scalars
 from sdk.bbs.utils import BackendArg as Backend
 from sdk.bbs.utils import SuiteArg as Suite
@@ -248,10 +248,13 @@ def proof_init(
     m_t = rand[5:]
     # domain = calculate_domain(PK, Q_1, (H_1, ..., H_L), header, api_id)
     domain, base = domain_and_base(pk, gens, header, api_id, suite, backend)
+    if len(msg_scalars) > len(gens.h):
+        raise ParameterError("more messages than generators")
     # B = P1 + Q_1 * domain + H_1 * msg_1 + ... + H_L * msg_L  (P1 + Q_1 * domain cached per key)
-    B = b_from_base(base, gens, msg_scalars, backend)
-    # D = B * r2
-    D = backend.g1_mul(B, r2)
+    # D = B * r2  (one multi-scalar multiplication with the scalars multiplied out)
+    D = backend.g1_msm(
+        [base, *gens.h[: len(msg_scalars)]], [r2, *(m * r2 % R for m in msg_scalars)]
+    )
     # Abar = A * (r1 * r2)
     Abar = backend.g1_mul(sig.A, r1 * r2 % R)
     # Bbar = D * r1 - Abar * e

@@ -20,7 +20,7 @@ from sdk.curves import CurveBackend, get_backend
 from sdk.curves.base import G1
 from sdk.errors import EncodingError, ParameterError
 
-__all__ = ["b_from_base", "clear_bases", "compute_B", "core_sign", "core_verify", "domain_and_base", "sign", "verify"]
+__all__ = ["clear_bases", "compute_B", "core_sign", "core_verify", "domain_and_base", "sign", "verify"]
 
 _BASES: dict[tuple[object, ...], tuple[int, G1]] = {}
 _MAX_BASES = 256
@@ -48,15 +48,6 @@ def domain_and_base(
 def clear_bases() -> None:
     """Forget the cached (domain, P1 + Q_1 * domain) values."""
     _BASES.clear()
-
-
-def b_from_base(base: G1, gens: Generators, msg_scalars: Sequence[int], backend: CurveBackend) -> G1:
-    """B = (P1 + Q_1 * domain) + H_1 * msg_1 + ... + H_L * msg_L."""
-    if len(msg_scalars) > len(gens.h):
-        raise ParameterError("more messages than generators")
-    if not msg_scalars:
-        return base
-    return backend.g1_add(base, backend.g1_msm(list(gens.h[: len(msg_scalars)]), list(msg_scalars)))
 
 
 def compute_B(
@@ -88,8 +79,16 @@ def core_sign(
     domain, base = domain_and_base(pk, gens, header, api_id, suite, backend)
     e_input = b"".join(x.to_bytes(32, "big") for x in (sk, *msg_scalars, domain))
     e = hash_to_scalar(e_input, api_id + b"H2S_", suite)
-    B = b_from_base(base, gens, msg_scalars, backend)
-    return finalize_sign(sk, B, e, backend)
+    # B = P1 + Q_1 * domain + H_1 * msg_1 + ... + H_L * msg_L;  A = B * (1 / (SK + e)),
+    # evaluated as one multi-scalar multiplication with the scalars multiplied out.
+    denom = (sk + e) % R
+    if denom == 0:
+        raise ParameterError("SK + e = 0 mod r: cannot sign (negligible probability)")
+    inv = pow(denom, -1, R)
+    A = backend.g1_msm([base, *gens.h], [inv, *(m * inv % R for m in msg_scalars)])
+    if backend.g1_is_identity(A):
+        raise ParameterError("signature point is the identity (B = Identity)")
+    return signature_to_octets(A, e, backend)
 
 
 def finalize_sign(sk: int, B: G1, e: int, backend: CurveBackend) -> bytes:
