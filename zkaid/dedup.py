@@ -45,7 +45,7 @@ from sdk.linkage import (
 )
 from sdk.linkage.normalise import NormalisedPerson
 
-__all__ = ["dedup_app", "read_list", "tryout_evaluator", "user_data_dir"]
+__all__ = ["dedup_app", "normalise_fields", "read_list", "tryout_evaluator", "user_data_dir"]
 
 dedup_app = typer.Typer(help="Find the same person in two lists (link) or twice in one list (within), "
                              "comparing keyed match records, never names.", no_args_is_help=True)
@@ -181,15 +181,30 @@ def read_list(path: Path, mapping: dict[str, str],
             continue
         fields = {f: values[i] for f, i in where.items()}
         try:
-            person = normalise(PersonRecord(
-                fields["given_name"], fields["family_name"], fields["date_of_birth"] or None,
-                fields.get("sex") or None, fields.get("admin_area") or None, fields.get("phone") or None,
-                fields.get("id_number") or None))
+            person, warning = normalise_fields(fields)
         except EncodingError as exc:
             report(f"{path} line {reader.line_num}: {exc}; row {number} left out")
             continue
+        if warning:
+            report(f"{path} line {reader.line_num}: {warning}")
         rows.append(Row(number, reader.line_num, person))
     return rows, number
+
+
+def normalise_fields(fields: dict[str, str]) -> tuple[NormalisedPerson, str | None]:
+    """Normalise one row; an unreadable date of birth is reported and the row matched without
+    it (a typo in a date should not hide a duplicate). Other bad fields raise EncodingError."""
+    def record(dob: str | None) -> PersonRecord:
+        return PersonRecord(fields.get("given_name", ""), fields.get("family_name", ""), dob,
+                            fields.get("sex") or None, fields.get("admin_area") or None,
+                            fields.get("phone") or None, fields.get("id_number") or None)
+
+    try:
+        return normalise(record(fields.get("date_of_birth") or None)), None
+    except EncodingError as exc:
+        if exc.reason != "bad_date":
+            raise
+        return normalise(record(None)), f"{exc}; the row is matched without its date of birth"
 
 
 def _chunks(rows: Sequence[Row]) -> Iterator[Sequence[Row]]:

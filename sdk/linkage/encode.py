@@ -58,7 +58,7 @@ DEFAULT_THRESHOLD = 0.55  # FEBRL4: recall 0.988 at precision 1.0 (bench/linkage
 _DOMAIN = b"zkaid/linkage/v1\x00"
 
 # Hash positions per gram, by kind: the field weights of the filter.
-_K = {"n": 3, "s": 2, "g": 3, "y": 12, "md": 12, "m": 4, "d": 4, "x": 4, "a": 2, "p": 10, "i": 14}
+_K = {"n": 2, "s": 4, "g": 3, "y": 16, "md": 16, "m": 6, "d": 6, "x": 4, "a": 2, "p": 10, "i": 14}
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from functools import cache
 from sdk.errors import EncodingError
 
 __all__ = [
+    "ARABIC_VARIANTS",
     "PARTICLES",
     "VARIANTS",
     "NormalisedPerson",
@@ -95,12 +96,16 @@ def _icu_transliterator() -> Callable[[str], str] | None:
 
 
 def _arabic_word(word: str) -> str:
-    """Arabic-specific steps before transliteration: the article, abd, ta marbuta."""
+    """Arabic-specific steps before transliteration: known names, the article, abd, ta marbuta."""
+    if word in ARABIC_VARIANTS:
+        return f" {ARABIC_VARIANTS[word]} "
     if word == "عبد":
         return " abd "
     for article in ("ال", "أل"):
         if word.startswith(article) and len(word) > len(article) + 1:
             word = word[len(article):]
+            if word in ARABIC_VARIANTS:
+                return f" {ARABIC_VARIANTS[word]} "
     # ta marbuta is written -a/-ah in Latin spellings, never -t: map it to ha (dropped later)
     return word.replace("ة", "ه") + " "
 
@@ -147,7 +152,15 @@ def skeleton(token: str) -> str:
     return "".join(out)
 
 
-_VARIANT_BY_SKELETON: dict[str, str] = {skeleton(canon): canon for canon in VARIANTS}
+# The usual Arabic spelling of the names in VARIANTS (looked up before transliteration, so that
+# محمد and محمود, which share the skeleton mhmd, stay apart).
+ARABIC_VARIANTS: dict[str, str] = {
+    "محمد": "muhammad", "أحمد": "ahmad", "احمد": "ahmad", "يوسف": "yusuf", "إبراهيم": "ibrahim",
+    "ابراهيم": "ibrahim", "حسين": "husayn", "حسن": "hasan", "عبدالله": "abdullah",
+    "فاطمة": "fatima", "عائشة": "aisha", "عايشة": "aisha", "خديجة": "khadija", "عمر": "umar",
+    "عثمان": "uthman", "مصطفى": "mustafa", "يحيى": "yahya", "زينب": "zaynab", "مريم": "maryam",
+    "خالد": "khalid", "جمال": "jamal",
+}
 
 
 def normalise_name(text: str, *, field_name: str = "name") -> tuple[str, ...]:
@@ -155,7 +168,6 @@ def normalise_name(text: str, *, field_name: str = "name") -> tuple[str, ...]:
     if len(text) > MAX_FIELD:
         raise EncodingError(f"{field_name} is longer than {MAX_FIELD} characters",
                             reason="field_too_long")
-    from_arabic = bool(_ARABIC.search(text))
     words = [w for w in _SPLIT.split(transliterate(text)) if w]
     tokens: list[str] = []
     pending_abd = False
@@ -182,10 +194,7 @@ def normalise_name(text: str, *, field_name: str = "name") -> tuple[str, ...]:
         tokens.append("abd")
     canon = []
     for tok in tokens:
-        hit = _VARIANT_OF.get(tok)
-        if hit is None and from_arabic:
-            hit = _VARIANT_BY_SKELETON.get(skeleton(tok))
-        canon.append(hit or tok)
+        canon.append(_VARIANT_OF.get(tok, tok))
     return tuple(canon)
 
 
