@@ -103,11 +103,16 @@ def household_people(n_persons: int, rng: random.Random) -> list[Person]:
         area = rng.choice(AREAS)
         phone = "07" + "".join(rng.choice("0123456789") for _ in range(8))
         father = rng.randrange(len(MALE))
+        used: set[tuple[bool, int]] = set()  # no two members of a household share a given name
         for _ in range(min(rng.randint(1, 7), n_persons - len(out))):
             female = rng.random() < 0.5
             table = FEMALE if female else MALE
+            given = rng.randrange(len(table))
+            while (female, given) in used:
+                given = rng.randrange(len(table))
+            used.add((female, given))
             dob = (rng.randint(1940, 2024), rng.randint(1, 12), rng.randint(1, 28))
-            out.append(Person(len(out), rng.randrange(len(table)), female, father, family, dob, area, phone))
+            out.append(Person(len(out), given, female, father, family, dob, area, phone))
     return out
 
 
