@@ -119,3 +119,19 @@ def test_lifecycle_phase(report) -> None:  # type: ignore[no-untyped-def]
     assert {w for w in ("revoked", "re-issue", "expired") if any(w in k for k in names)} == {
         "revoked", "re-issue", "expired"}
     assert all(report.invariants[k] for k in names)
+
+
+def test_people_registered_twice_are_caught_at_registration(report) -> None:  # type: ignore[no-untyped-def]
+    """10% of households register again at the other registering agency, into a new wallet,
+    written differently; every registration ran the check through the real service."""
+    link = report.phases["linkage"]
+    assert link["second registrations"] == 4
+    assert link["registration checks"] == 40 + 4
+    assert link["caught at registration"] + link["missed"] == 4
+    assert link["caught at registration"] >= 3, link
+    assert sum(link["variations"].values()) >= 4
+    # computed from the registry's answers and who holds which card, not assumed
+    assert report.invariants["each person enrolled at most once per scope"] is (link["missed and enrolled twice"] == 0)
+    assert report.invariants["no card issued after a possible match"]
+    data = json.loads(next(Path(p) for p in report.written if p.name == "report.json").read_text())
+    assert data["phases"]["linkage"]["second registrations"] == 4

@@ -25,6 +25,7 @@ class PilotConfig:
     replay_share: float = 0.02  # shows a screenshot of someone's earlier answer
     expired_share: float = 0.03  # credential past its validity (the wallet refuses)
     referral_share: float = 0.15  # honest households referred from the first to the last programme agency
+    linkage_share: float = 0.10  # households that register again at the other registering agency, new wallet
     seed: int = 2026
     backend: str | None = None
     service_url: str | None = None
@@ -38,7 +39,7 @@ class PilotConfig:
             raise ValueError("--households must be at least 1")
         shares = (self.duplicate_share, self.tamper_share, self.foreign_share, self.unreadable_share,
                   self.replay_share, self.expired_share, self.online_share)
-        if any(not 0 <= s <= 1 for s in (*shares, self.referral_share)):
+        if any(not 0 <= s <= 1 for s in (*shares, self.referral_share, self.linkage_share)):
             raise ValueError("shares must be between 0 and 1")
         if sum(shares[:-1]) > 0.9:
             raise ValueError("the misbehaving shares add up to more than 90% of households")

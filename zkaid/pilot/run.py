@@ -334,6 +334,10 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
         pool: Executor = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
         public = ServiceClient(dep.url)
         trust_list = load_trust_list(public.trust_list() or b"", [TrustAnchor(dep.anchor)])
+        # registration checks through three data stewards (zkaid/pilot/linkage.py, issue 14)
+        from zkaid.pilot.linkage import LinkagePilot
+
+        link = stack.enter_context(LinkagePilot.start(dep.url, dep.registrar_keys, workdir, cfg.seed))
 
         # -- registration ---------------------------------------------------------------
         households = [Household(i, {}, Holder(WalletSeed.generate(), backend=cfg.backend))
@@ -346,6 +350,7 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
             agency = cfg.registering_agencies[h.index % len(cfg.registering_agencies)]
             t = time.perf_counter()
             made = registrars[agency].create_offer(schema.ref, h.values)
+            link.first_registration(h.index, h.values["region"], agency, made["offer_id"])
             offer = decode(public.offer_by_code(made["code"]), Offer)
             entry = trust_list.issuer(offer.issuer_kid)
             req, pending = h.holder.start_issuance(offer, entry)
@@ -484,6 +489,8 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
             else:
                 report.duplicates_missed += 1
         report.enrolled_households = len(enrolled_pseudonyms)
+        link.finish(report, households, cfg, trust_list, dep, enrolled_pseudonyms)  # second registrations
+        say("linkage", 1, 1)
         # -- referrals between programme agencies (zkaid/pilot/referrals.py) ---------------
         from zkaid.pilot.referrals import run_referrals
 
