@@ -148,3 +148,18 @@ def test_subgroup_check_agrees_with_order_r(x0: int) -> None:
     assert g1.in_g1(pt) == (g1.mul_naive(pt, R)[2] == 0)
     cleared = g1.mul_naive(pt, 0x396C8C005555E1568C00AAAB0000AAAB)  # times the cofactor
     assert g1.in_g1(cleared)
+
+
+@SLOW
+@given(st.lists(st.tuples(small, st.integers(min_value=-(2**256), max_value=2**256)), min_size=1, max_size=5))
+def test_msm_encodes_like_every_other_backend(pairs: list[tuple[int, int]]) -> None:
+    from sdk.curves import available_backends, get_backend
+
+    ours = get_backend("pyecc")
+    expected = ours.g1_to_bytes(
+        ours.g1_msm([ours.g1_mul(ours.g1_generator(), a) for a, _ in pairs], [k for _, k in pairs])
+    )
+    for name in available_backends():
+        be = get_backend(name)
+        pts = [be.g1_mul(be.g1_generator(), a) for a, _ in pairs]
+        assert be.g1_to_bytes(be.g1_msm(pts, [k % R for _, k in pairs])) == expected, name
