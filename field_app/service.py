@@ -30,7 +30,7 @@ from field_app.config import DataFolder, FieldConfig, SetupError
 from field_app.ledger import Conflict, LedgerStats, SQLiteLedger
 from field_app.reasons import CHECK_REASONS, CheckReason, ReadyState, SetupReason, SyncState
 from field_app.revocation import RevocationStore
-from sdk.client import ServiceClient, SyncItem
+from sdk.client import DuplicateEvent, ServiceClient, SyncDuplicate, SyncItem, SyncUpdate
 from sdk.credential import (
     AlreadyEnrolled,
     Enrollment,
@@ -537,20 +537,18 @@ class FieldService:
                 answer = client.sync(cfg.device_id, scopes, cursor, items)
                 self.ledger.mark_synced(e.seq for e in pending)
                 counts["uploaded"] += len(items)
-                counts["accepted"] += int(answer.get("accepted", 0))
-                for d in answer.get("duplicates") or []:
+                counts["accepted"] += answer.accepted
+                for d in answer.duplicates:
                     counts["duplicates"] += 1
                     counts["new_conflicts"] += self._conflict_from_upload(d, cfg, now)
-                updates = answer.get("updates") or []
-                for u in updates:
-                    counts["received"] += self._store_update(u, cfg, now)
-                new_cursor = int(answer.get("cursor", cursor))
-                self.ledger.set_cursor(scopes, new_cursor, at=now)
-                if not pending and (not updates or new_cursor == cursor):
+                for u in answer.updates:
+                    counts["received"] += self._store_update(u, now)
+                self.ledger.set_cursor(scopes, answer.cursor, at=now)
+                if not pending and (not answer.updates or answer.cursor == cursor):
                     break
-                cursor = new_cursor
+                cursor = answer.cursor
             for event in self._duplicate_events(client, cfg.scope):
-                counts["new_conflicts"] += self._conflict_from_event(event, cfg, now)
+                counts["new_conflicts"] += self._conflict_from_event(event, now)
         except OfflineError as exc:
             return self._report(False, SyncState.OFFLINE, now, str(exc), counts, updated)
         except ServiceError as exc:
@@ -569,21 +567,15 @@ class FieldService:
             raise SetupError("the service address is not set", reason=SetupReason.NO_SERVICE)
         return self._client_factory(cfg.service_url, self._api_key)
 
-    def _conflict_from_upload(self, d: Mapping[str, Any], cfg: FieldConfig, now: int) -> int:
-        scope, nym = str(d["scope"]), bytes.fromhex(str(d["pseudonym"]))
-        first_agency, first_at = str(d["first_agency"]), int(d["first_enrolled_at"])
-        ours = int(d.get("your_enrolled_at") or 0)
-        if not ours:
-            mine = self.ledger.entry(scope, nym)
-            ours = mine.enrolled_at if mine else now
-        if first_agency == cfg.agency and first_at == ours:
+    def _conflict_from_upload(self, d: SyncDuplicate, cfg: FieldConfig, now: int) -> int:
+        if d.first_agency == cfg.agency and d.first_enrolled_at == d.your_enrolled_at:
             return 0  # our own earlier upload, confirmed again after a lost answer
-        return int(self.ledger.add_conflict(scope, nym, first_agency=first_agency, first_enrolled_at=first_at,
-                                            second_agency=cfg.agency, second_enrolled_at=ours, reported_at=now))
+        return int(self.ledger.add_conflict(d.scope, d.pseudonym, first_agency=d.first_agency,
+                                            first_enrolled_at=d.first_enrolled_at, second_agency=cfg.agency,
+                                            second_enrolled_at=d.your_enrolled_at, reported_at=now))
 
-    def _store_update(self, u: Mapping[str, Any], cfg: FieldConfig, now: int) -> int:
-        scope, nym = str(u["scope"]), bytes.fromhex(str(u["pseudonym"]))
-        agency, at = str(u["agency"]), int(u["enrolled_at"])
+    def _store_update(self, u: SyncUpdate, now: int) -> int:
+        scope, nym, agency, at = u.scope, u.pseudonym, u.agency, u.enrolled_at
         existing = self.ledger.add_remote(scope, nym, agency=agency, at=at)
         if existing is None:
             return 1
@@ -595,31 +587,20 @@ class FieldService:
         return 0
 
     @staticmethod
-    def _duplicate_events(client: ServiceClient, scope: str) -> list[Mapping[str, Any]]:
+    def _duplicate_events(client: ServiceClient, scope: str) -> list[DuplicateEvent]:
         try:
-            return [e for e in client.duplicates(scope) if isinstance(e, Mapping)]
+            return client.duplicates(scope)
         except OfflineError:
             raise
         except ServiceError as exc:  # e.g. a service without the endpoint: the upload still counts
             log.warning("duplicate events unavailable: %s", exc)
             return []
 
-    def _conflict_from_event(self, e: Mapping[str, Any], cfg: FieldConfig, now: int) -> int:
+    def _conflict_from_event(self, e: DuplicateEvent, now: int) -> int:
         """A duplicate event from GET /v1/duplicates (it involves this agency)."""
-        try:
-            scope = str(e.get("scope") or cfg.scope)
-            nym = bytes.fromhex(str(e["pseudonym"]))
-            first_agency = str(_pick(e, "first_agency"))
-            first_at = int(_pick(e, "first_enrolled_at"))
-            second_agency = str(_pick(e, "second_agency", "duplicate_agency", "agency"))
-            second_at = int(_pick(e, "second_enrolled_at", "duplicate_enrolled_at", "enrolled_at",
-                                  "your_enrolled_at"))
-        except (KeyError, ValueError, TypeError) as exc:
-            log.warning("unreadable duplicate event %r: %s", e, exc)
-            return 0
-        return int(self.ledger.add_conflict(scope, nym, first_agency=first_agency, first_enrolled_at=first_at,
-                                            second_agency=second_agency, second_enrolled_at=second_at,
-                                            reported_at=now))
+        return int(self.ledger.add_conflict(e.scope, e.pseudonym, first_agency=e.first_agency,
+                                            first_enrolled_at=e.first_enrolled_at, second_agency=e.second_agency,
+                                            second_enrolled_at=e.second_enrolled_at, reported_at=now))
 
     # -- for the screens -------------------------------------------------------------
     def stats(self) -> LedgerStats | None:
@@ -637,13 +618,6 @@ class FieldService:
         if self.trust_list is None:
             raise SetupError("load a trust list first", reason=SetupReason.NO_TRUST_LIST)
         return self.config, self.trust_list
-
-
-def _pick(m: Mapping[str, Any], *names: str) -> Any:
-    for n in names:
-        if m.get(n) is not None:
-            return m[n]
-    raise KeyError(names[0])
 
 
 def _with(result: Result, **changes: Any) -> Result:

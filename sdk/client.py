@@ -19,17 +19,167 @@ from typing import Any
 from sdk.errors import OfflineError, ServiceError
 from sdk.reasons import ClientReason
 
-__all__ = ["CBOR", "ServiceClient", "SyncItem"]
+__all__ = ["CBOR", "DuplicateEvent", "ServiceClient", "SyncAnswer", "SyncDuplicate", "SyncItem", "SyncUpdate"]
 
 CBOR = "application/cbor"
 MAX_RESPONSE = 8 * 1024 * 1024
 
 
+# -- the registry sync contract (specs/registry-sync.md) ------------------------------
+# One definition of each message, shared by the field app, the pilot and the service (which
+# converts its HTTP schema to and from these in one place). Answers are parsed once, here,
+# into frozen values: a missing or mistyped field is a ServiceError("bad_response"), never a
+# KeyError deep in an app, and nobody guesses field names.
+
+class _Reader:
+    """Typed reads from one JSON object of an answer; every failure is a bad_response."""
+
+    def __init__(self, data: object, what: str) -> None:
+        if not isinstance(data, Mapping):
+            raise _bad(f"{what} is not an object")
+        self.data, self.what = data, what
+
+    def integer(self, name: str, default: int | None = None) -> int:
+        value = self.data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise _bad(f"{self.what}.{name} is not a non-negative integer")
+        return value
+
+    def text(self, name: str) -> str:
+        value = self.data.get(name)
+        if not isinstance(value, str):
+            raise _bad(f"{self.what}.{name} is not a string")
+        return value
+
+    def hexbytes(self, name: str) -> bytes:
+        try:
+            return bytes.fromhex(self.text(name))
+        except ValueError:
+            raise _bad(f"{self.what}.{name} is not hex") from None
+
+    def items(self, name: str) -> list[object]:
+        value = self.data.get(name, [])
+        if not isinstance(value, list):
+            raise _bad(f"{self.what}.{name} is not a list")
+        return value
+
+
+def _bad(detail: str) -> ServiceError:
+    return ServiceError(f"the service sent an unexpected answer ({detail})", reason=ClientReason.BAD_RESPONSE)
+
+
 @dataclass(frozen=True)
 class SyncItem:
+    """One enrollment a device uploads."""
+
     scope: str
     pseudonym: bytes
     enrolled_at: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scope": self.scope, "pseudonym": self.pseudonym.hex(), "enrolled_at": self.enrolled_at}
+
+
+@dataclass(frozen=True)
+class SyncDuplicate:
+    """An uploaded enrollment whose pseudonym another enrollment in the scope came before."""
+
+    scope: str
+    pseudonym: bytes
+    first_agency: str
+    first_enrolled_at: int
+    your_enrolled_at: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scope": self.scope, "pseudonym": self.pseudonym.hex(), "first_agency": self.first_agency,
+                "first_enrolled_at": self.first_enrolled_at, "your_enrolled_at": self.your_enrolled_at}
+
+    @classmethod
+    def from_json(cls, data: object) -> SyncDuplicate:
+        r = _Reader(data, "duplicate")
+        return cls(r.text("scope"), r.hexbytes("pseudonym"), r.text("first_agency"), r.integer("first_enrolled_at"),
+                   r.integer("your_enrolled_at"))
+
+
+@dataclass(frozen=True)
+class SyncUpdate:
+    """An enrollment made elsewhere (another device or agency) that the device did not have."""
+
+    scope: str
+    pseudonym: bytes
+    agency: str
+    enrolled_at: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scope": self.scope, "pseudonym": self.pseudonym.hex(), "agency": self.agency,
+                "enrolled_at": self.enrolled_at}
+
+    @classmethod
+    def from_json(cls, data: object) -> SyncUpdate:
+        r = _Reader(data, "update")
+        return cls(r.text("scope"), r.hexbytes("pseudonym"), r.text("agency"), r.integer("enrolled_at"))
+
+
+@dataclass(frozen=True)
+class SyncAnswer:
+    """The answer to ``POST /v1/sync``."""
+
+    accepted: int
+    replayed: int
+    duplicates: tuple[SyncDuplicate, ...]
+    updates: tuple[SyncUpdate, ...]
+    cursor: int
+    log_size: int = 0  # size of the registry's log after this sync
+    log_indexes: tuple[int, ...] = ()  # log entry of each accepted enrollment, in upload order
+
+    def to_json(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "replayed": self.replayed,
+                "duplicates": [d.to_json() for d in self.duplicates],
+                "updates": [u.to_json() for u in self.updates], "cursor": self.cursor,
+                "log_size": self.log_size, "log_indexes": list(self.log_indexes)}
+
+    @classmethod
+    def from_json(cls, data: object) -> SyncAnswer:
+        r = _Reader(data, "sync answer")
+        indexes = r.items("log_indexes")
+        if any(isinstance(i, bool) or not isinstance(i, int) for i in indexes):
+            raise _bad("sync answer.log_indexes holds a non-integer")
+        return cls(
+            accepted=r.integer("accepted"), replayed=r.integer("replayed", 0),
+            duplicates=tuple(SyncDuplicate.from_json(d) for d in r.items("duplicates")),
+            updates=tuple(SyncUpdate.from_json(u) for u in r.items("updates")),
+            cursor=r.integer("cursor"), log_size=r.integer("log_size", 0),
+            log_indexes=tuple(i for i in indexes if isinstance(i, int)),
+        )
+
+
+@dataclass(frozen=True)
+class DuplicateEvent:
+    """A duplicate the registry recorded (``GET /v1/duplicates``): the same person enrolled
+    in one scope by two agencies (or twice by one). ``source`` is "enroll" or "sync"."""
+
+    id: int
+    scope: str
+    pseudonym: bytes
+    first_agency: str
+    first_enrolled_at: int
+    second_agency: str
+    second_enrolled_at: int
+    detected_at: int
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "scope": self.scope, "pseudonym": self.pseudonym.hex(),
+                "first_agency": self.first_agency, "first_enrolled_at": self.first_enrolled_at,
+                "second_agency": self.second_agency, "second_enrolled_at": self.second_enrolled_at,
+                "detected_at": self.detected_at, "source": self.source}
+
+    @classmethod
+    def from_json(cls, data: object) -> DuplicateEvent:
+        r = _Reader(data, "duplicate event")
+        return cls(r.integer("id"), r.text("scope"), r.hexbytes("pseudonym"), r.text("first_agency"),
+                   r.integer("first_enrolled_at"), r.text("second_agency"), r.integer("second_enrolled_at"),
+                   r.integer("detected_at"), r.text("source"))
 
 
 class ServiceClient:
@@ -135,13 +285,12 @@ class ServiceClient:
         out: dict[str, Any] = self._json("POST", "/v1/enrollments", {"scope": scope, "pseudonym": pseudonym.hex()})
         return out
 
-    def sync(self, device_id: str, scopes: Sequence[str], cursor: int, enrollments: Sequence[SyncItem]) -> dict[str, Any]:
-        out: dict[str, Any] = self._json("POST", "/v1/sync", {
+    def sync(self, device_id: str, scopes: Sequence[str], cursor: int, enrollments: Sequence[SyncItem]) -> SyncAnswer:
+        """Upload enrollments and fetch the others' after ``cursor`` (one page)."""
+        return SyncAnswer.from_json(self._json("POST", "/v1/sync", {
             "device_id": device_id, "scopes": list(scopes), "cursor": cursor,
-            "enrollments": [{"scope": e.scope, "pseudonym": e.pseudonym.hex(), "enrolled_at": e.enrolled_at}
-                            for e in enrollments],
-        })
-        return out
+            "enrollments": [e.to_json() for e in enrollments],
+        }))
 
     def verify(self, request: bytes, presentation: bytes, *, enroll: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = self._json("POST", "/v1/verify", {
@@ -151,12 +300,14 @@ class ServiceClient:
         return out
 
     def duplicates(self, scope: str | None = None, *, after: int | None = None,
-                   limit: int | None = None) -> list[dict[str, Any]]:
+                   limit: int | None = None) -> list[DuplicateEvent]:
         """Duplicate events involving the caller's agency (paged with ``after`` / ``limit``)."""
         params = {k: v for k, v in (("scope", scope), ("after", after), ("limit", limit)) if v is not None}
         q = f"?{urllib.parse.urlencode(params)}" if params else ""
-        out: list[dict[str, Any]] = self._json("GET", f"/v1/duplicates{q}")
-        return out
+        events = self._json("GET", f"/v1/duplicates{q}")
+        if not isinstance(events, list):
+            raise _bad("the duplicate events are not a list")
+        return [DuplicateEvent.from_json(e) for e in events]
 
     def scope_stats(self, scope: str) -> dict[str, Any]:
         out: dict[str, Any] = self._json("GET", f"/v1/scopes/{urllib.parse.quote(scope, safe='')}/stats")

@@ -1,8 +1,8 @@
 """Two desks of two agencies, offline side by side, then sync through the REAL agency
 service (verifier_service, in a thread, over HTTP with sdk.client.ServiceClient).
 
-Skipped, with a message, only when verifier_service is not installed; never replaced by a
-stand-in.
+The service is part of this repository: when it cannot be imported these tests fail (a
+broken service must not pass CI), and it is never replaced by a stand-in.
 """
 
 from __future__ import annotations
@@ -16,13 +16,6 @@ from field_app.service import FieldService
 from sdk.credential import read_request
 from tests.field_app.demo import DAY, Deployment, MutableClock, qr_images
 from tests.field_app.harness import UI
-
-try:
-    import verifier_service.bootstrap  # noqa: F401
-except ImportError as exc:  # pragma: no cover - depends on the checkout
-    pytest.skip(f"verifier_service is not available ({exc}); these tests need the real service",
-                allow_module_level=True)
-
 from tests.field_app.service_world import ServiceWorld
 
 
@@ -62,7 +55,7 @@ def test_offline_duplicate_across_agencies_is_reported_to_both(service: ServiceW
         (c,) = desk.conflicts(open_only=True)
         assert (c.scope, c.first_agency, c.second_agency) == (scope, "agency-a", "agency-b")
         assert c.second_enrolled_at - c.first_enrolled_at == 1800
-    assert [d["second_agency"] for d in service.registrar.duplicates(scope)] == ["agency-b"]
+    assert [d.second_agency for d in service.registrar.duplicates(scope)] == ["agency-b"]
 
     # From now on both desks know both people.
     service.clock.advance(600)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from sdk.client import ServiceClient, SyncItem
+from sdk.client import ServiceClient, SyncDuplicate, SyncItem
 from sdk.credential import Holder, WalletSeed, build_request, household_schema, read_request
 from sdk.errors import ServiceError
 from sdk.trust import TrustAnchor, load_trust_list
@@ -101,7 +101,7 @@ def test_registration_to_cross_agency_deduplication(dep: Deployment, live: str) 
     assert out3["pseudonym"] == out["pseudonym"] and out3["enrollment"] is None
 
     # Both agencies see the duplicate events; the counts add up.
-    assert {d["second_agency"] for d in ServiceClient(live, dep.keys["auditor_b"]).duplicates(SCOPE)} == {"agency-a"}
+    assert {d.second_agency for d in ServiceClient(live, dep.keys["auditor_b"]).duplicates(SCOPE)} == {"agency-a"}
     assert len(registrar_a.duplicates(SCOPE)) == 2
     stats = registrar_a.scope_stats(SCOPE)
     assert stats == {"scope": SCOPE, "enrollments": 1, "duplicates": 2, "by_agency": {"agency-b": 1}}
@@ -118,18 +118,17 @@ def test_offline_devices_meet_at_sync(dep: Deployment, live: str) -> None:
     tablet_a = ServiceClient(live, dep.keys["device_a"])
 
     a = tablet_a.sync("tablet-1", [SCOPE], 0, [SyncItem(SCOPE, p[0], t - 300), SyncItem(SCOPE, p[1], t - 200)])
-    assert a["accepted"] == 2 and a["duplicates"] == [] and a["updates"] == []
+    assert a.accepted == 2 and a.duplicates == () and a.updates == ()
     b = desk_b.sync("desk-1", [SCOPE], 0, [SyncItem(SCOPE, p[1], t - 100), SyncItem(SCOPE, p[2], t - 50)])
-    assert b["accepted"] == 1
-    assert b["duplicates"] == [{"scope": SCOPE, "pseudonym": p[1].hex(), "first_agency": "agency-a",
-                                "first_enrolled_at": t - 200, "your_enrolled_at": t - 100}]
-    assert [u["pseudonym"] for u in b["updates"]] == [p[0].hex(), p[1].hex()]
+    assert b.accepted == 1
+    assert b.duplicates == (SyncDuplicate(SCOPE, p[1], "agency-a", t - 200, t - 100),)
+    assert [u.pseudonym for u in b.updates] == [p[0], p[1]]
     # the tablet comes back later and learns about desk-1's enrollment, from the cursor on
-    a2 = tablet_a.sync("tablet-1", [SCOPE], a["cursor"], [])
-    assert [(u["pseudonym"], u["agency"]) for u in a2["updates"]] == [(p[2].hex(), "agency-b")]
-    assert tablet_a.sync("tablet-1", [SCOPE], a2["cursor"], [])["updates"] == []
+    a2 = tablet_a.sync("tablet-1", [SCOPE], a.cursor, [])
+    assert [(u.pseudonym, u.agency) for u in a2.updates] == [(p[2], "agency-b")]
+    assert tablet_a.sync("tablet-1", [SCOPE], a2.cursor, []).updates == ()
     # the duplicate is on record for both agencies
     for key in ("auditor_a", "auditor_b"):
         dups = ServiceClient(live, dep.keys[key]).duplicates(SCOPE)
-        assert [(d["first_agency"], d["second_agency"], d["source"]) for d in dups] == [
+        assert [(d.first_agency, d.second_agency, d.source) for d in dups] == [
             ("agency-a", "agency-b", "sync")]

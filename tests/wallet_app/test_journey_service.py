@@ -31,10 +31,9 @@ from sdk.wire import PredicateSpec
 from tests.wallet_app.conftest import FAST_KDF, PIN
 from tests.wallet_app.test_ui_journey import onboard, read_qr_from_screen, scan_picture
 from tests.wallet_app.ui import running
+from verifier_service import bootstrap
 from wallet_app.config import WalletConfig
 from wallet_app.service import PresentationCodes, WalletService
-
-bootstrap = pytest.importorskip("verifier_service.bootstrap", reason="verifier_service not built yet")
 
 SCOPE = "cva/2026-12/round-1"
 HOUSEHOLD = "org.zkaid.household@1"
