@@ -480,7 +480,7 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
         seen_dups: set[str] = set()
         for key in dep.auditor_keys.values():
             for d in ServiceClient(dep.url, key).duplicates(dep.scope, limit=10_000):
-                seen_dups.add(d["pseudonym"])
+                seen_dups.add(d.pseudonym.hex())
         stats = ServiceClient(dep.url, next(iter(dep.auditor_keys.values()))).scope_stats(dep.scope)
         report.registry = {**stats, "duplicate_pseudonyms": len(seen_dups)}
         for _v, nym in pending_sync:
