@@ -26,8 +26,9 @@ Scalar multiplication, from the most to the least general:
   bucket sum over cached 2^(5j) P tables was measured too: at the 1 to 12 bases of BBS it
   needed more additions than this, about 52 per base plus 32 to combine the buckets.)
 
-All scalars here are public or are blinded scalars of a proof; this backend makes no
-claim of constant time (see docs/security.md): it is the portable fallback.
+Scalars can be secret (a signer's 1/(SK + e), a prover's blindings) and every method
+here branches on them: this backend makes no constant-time claim (docs/security.md); it
+is the portable fallback.
 """
 
 from __future__ import annotations
@@ -188,10 +189,10 @@ def mul_naive(p: Jac, k: int) -> Jac:
 
 
 def _mul_u_affine(x: int, y: int) -> Jac:
-    """|u| (x, y) for an affine point: 63 doublings and 5 mixed additions, inlined.
+    """|u| (x, y) for an affine point: 63 doublings (inlined) and 5 mixed additions.
 
-    The point has odd order or is checked by the caller; an intermediate that meets
-    (x, y) or its negative (possible only off G1) falls back to the complete formulas.
+    The inlined doubling maps Z = 0 (the identity) to Z = 0, and ``madd`` handles the
+    identity and equal points, so this is complete on the whole curve.
     """
     X, Y, Z = x, y, 1
     for bit in _U_BITS:
@@ -205,12 +206,8 @@ def _mul_u_affine(x: int, y: int) -> Jac:
         Z = 2 * Y * Z % P
         X = (E * E - 2 * D) % P
         Y = (E * (D - X) - 8 * C) % P
-        if Z == 0:
-            return INF
         if bit == "1":
             X, Y, Z = madd((X, Y, Z), x, y)
-            if Z == 0:
-                return INF
     return X, Y, Z
 
 
