@@ -1,10 +1,11 @@
 """Portable pure-Python backend.
 
-G1 arithmetic (``sdk.curves.g1``: Jacobian coordinates, GLV, wNAF, Straus, fixed-base
-buckets) and the pairing (``sdk.curves.pairing`` on the int tower of
+G1 arithmetic (``sdk.curves.g1``: Jacobian coordinates, GLV, wNAF, Straus, cached
+tables for fixed bases) and the pairing (``sdk.curves.pairing`` on the int tower of
 ``sdk.curves.tower``: prepared G2 lines, one shared Miller loop and one cyclotomic final
-exponentiation per check) run on plain Python ints. py-ecc supplies the G2 group law,
-G2 point compression and the SSWU map to G1.
+exponentiation per check) run on plain Python ints; ``specs/portable-curves.md`` cites
+the methods. py-ecc supplies the G2 group law, G2 point compression and the SSWU map to
+G1 (off the hot path: decoded G2 points and map outputs are cached).
 
 Known trap handled here: py-ecc's decompression does not check subgroup membership, so
 every decode runs an explicit check (G1: the endomorphism test of Scott, "A note on
