@@ -42,12 +42,15 @@ class PairingBatch:
         self._be = backend
         self._buckets: dict[bytes, tuple[G2, list[G1], list[int]]] = {}
         self._count = 0
+        self._first: Equation | None = None
 
     def __len__(self) -> int:
         return self._count
 
     def add(self, equation: Equation, weight: int | None = None) -> None:
         """Add one equation under a fresh random 64-bit weight (``weight`` for tests only)."""
+        if self._count == 0:
+            self._first = equation
         rho = secrets.randbits(64) | 1 if weight is None else weight
         for P, Q, qid in equation.terms:
             bucket = self._buckets.setdefault(qid, (Q, [], []))
@@ -60,6 +63,9 @@ class PairingBatch:
         if not self._buckets:
             return True
         be = self._be
+        if self._count == 1 and self._first is not None:
+            # one equation needs no weight: check it as it is
+            return be.pairing_check([(P, Q) for P, Q, _ in self._first.terms])
         pairs = [(be.g1_msm(pts, ws), Q) for Q, pts, ws in self._buckets.values()]
         return be.pairing_check(pairs)
 

@@ -9,29 +9,34 @@ over this module; the shape follows mattrglobal/pairing_crypto's ``proof_committ
 the prover first commits (ProofInit), anyone who wants to prove something more about the
 same hidden messages commits too, one challenge covers everything, then each part responds.
 
-Attaching a proof part (specs/prover.md)::
+Attaching a proof part (specs/prover.md; sdk/predicates/range_proof.py is a worked part)::
 
+    from sdk.bbs.batch import PairingBatch
     from sdk.bbs.prover import Layout, NymInputs, parse_proof, proof_commit, proof_verify_start
+    from sdk.credential.profile import presentation_header   # the ph fold of the zkaid profile
 
-    # prover
+    # prover (sdk/credential/holder.py, Holder.present)
     state = proof_commit(pk, signature, header, msg_scalars, disclosed,
                          nym=NymInputs(nym_secrets, context_id, prover_blind),
                          suite=suite, backend=be)
-    m_tilde = state.blinding(i)             # BBS blinding m~_i of hidden message i
-    part_first_round = my_part.commit(m_tilde)   # e.g. T = m~_i * G + r~ * H
-    ph = fold(request_digest, [part_first_round])  # the part's commitments enter ph
-    proof = state.respond(ph)               # BbsProof: Abar, Bbar, D, e^, r1^, r3^, m^, c, pseudonym
-    part_response = my_part.respond(proof.challenge)
-    wire = proof.to_octets(), proof.pseudonym_octets()
+    m_tilde = state.blinding(i)              # BBS blinding m~_i of hidden message i
+    t = my_part.commit(m_tilde)              # its first round, e.g. T = m~_i*G + r~*H, as bytes
+    ph = presentation_header(request_digest, [t])   # the part's commitments enter the challenge
+    proof = state.respond(ph)                # BbsProof: Abar, Bbar, D, e^, r1^, r3^, m^, c, pseudonym
+    part_response = my_part.respond(proof.challenge)   # same c; m^_i is not sent twice
+    wire_proof, wire_nym = proof.to_octets(), proof.pseudonym_octets()
 
-    # verifier
+    # verifier (sdk/credential/verifier.py, prepare_presentation)
     layout = Layout.for_nym(L, N, disclosed)
     proof = parse_proof(wire_proof, layout, pseudonym=wire_nym, backend=be)   # decoded once
-    m_hat = proof.m_hat_of(i)               # m^_i = m~_i + m_i * c, shared with the part
-    part_first_round = my_part.recompute(part_response, m_hat, proof.challenge)
+    m_hat = proof.m_hat_of(i)                # m^_i = m~_i + m_i * c, shared with the part
+    t = my_part.recompute(part_response, m_hat, proof.challenge)   # its first round again
     check = proof_verify_start(pk, proof, header, disclosed_scalars, context_id=context_id,
-                               suite=suite, backend=be)
-    ok = check.verify(fold(request_digest, [part_first_round]))
+                               suite=suite)
+    ok = check.challenge_matches(presentation_header(request_digest, [t]))
+    batch = PairingBatch(be)                 # pairings last, all in one multi-pairing
+    batch.add(check.pairing_equation())      # plus any Equation the part needs
+    ok = ok and batch.check()
 
 The part's first round is folded into the presentation header ``ph``, which the draft's
 challenge already hashes: the IETF vectors (empty or fixed ph) stay byte-exact, and the
