@@ -207,7 +207,7 @@ def read_offer(data: bytes, trust_list: TrustList, *, now: int) -> ReceivedOffer
     if trust_list.referral_type(content.referral_type) is None:
         raise ReferralError(f"'{content.referral_type}' is not an agreed referral type", reason=ReferralReason.UNKNOWN_TYPE)
     recipient = trust_list.referral_key(h.recipient_kid)
-    if recipient is None or recipient.agency != h.to_agency or not recipient.not_before <= now < recipient.not_after:
+    if recipient is None or recipient.agency != h.to_agency or not recipient.valid_at(now):
         raise ReferralError(f"the referral is not sealed to a valid key of {h.to_agency}", reason=ReferralReason.WRONG_RECIPIENT)
     try:
         rr = read_request(offer.request, trust_list, now=now)
@@ -240,7 +240,7 @@ def verify_submission(data: bytes, trust_list: TrustList, *, now: int,
     if now >= h.expires:
         raise ReferralError("the referral has expired", reason=ReferralReason.EXPIRED)
     key = trust_list.referral_key(h.recipient_kid)
-    if key is None or key.agency != h.to_agency or key.suite != h.suite or not key.not_before <= now < key.not_after:
+    if key is None or key.agency != h.to_agency or key.suite != h.suite or not key.valid_at(now):
         raise ReferralError(f"the referral is not sealed to a valid referral key of {h.to_agency}",
                             reason=ReferralReason.WRONG_RECIPIENT)
     try:
