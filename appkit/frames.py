@@ -26,6 +26,11 @@ __all__ = ["CameraFrames", "FileFrames", "FrameSource", "open_frames"]
 class FrameSource(Protocol):
     live: bool  # a camera: frames may be missing for a while; files: the end is the end
 
+    @property
+    def ended(self) -> bool:
+        """True once a finite source has nothing more, or the source was closed."""
+        ...
+
     def read(self) -> Any | None:
         """The next frame, or None (live: not yet; finite: no more)."""
         ...

@@ -51,7 +51,6 @@ ATTRIBUTE_TYPES = ("int", "date", "bool", "enum", "string", "bytes", "handle")
 HANDLE_BYTES = 32
 DATE_EPOCH = dt.date(1900, 1, 1)
 INT_MAX = 2**63 - 1
-INTEGER_TYPES = ("int", "date", "bool", "enum")
 
 
 def date_to_days(d: dt.date) -> int:

@@ -359,10 +359,6 @@ class Progress:
     def complete(self) -> bool:
         return self.received >= self.needed
 
-    @property
-    def fraction(self) -> float:
-        return min(1.0, self.received / self.needed)
-
 
 @dataclass(frozen=True)
 class Complete:

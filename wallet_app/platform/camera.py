@@ -38,6 +38,11 @@ class _KivyCamera:
 
         self._cam: Any = CoreCamera(index=0, resolution=(1280, 720), stopped=True)
         self._cam.start()
+        self._ended = False
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
 
     def read(self) -> NDArray[np.uint8] | None:
         tex = self._cam.texture
@@ -48,6 +53,7 @@ class _KivyCamera:
         return np.ascontiguousarray(rgba[::-1, :, 2::-1])  # RGBA bottom-up -> BGR top-down
 
     def close(self) -> None:
+        self._ended = True
         self._cam.stop()
 
 
