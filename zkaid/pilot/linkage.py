@@ -162,6 +162,7 @@ class LinkagePilot:
 
     registry_url: str
     registrar_keys: dict[str, str]
+    desk_keys: dict[str, list[str]]
     evaluators: dict[str, StewardEvaluator]
     rng: random.Random
     persons: dict[int, Person] = field(default_factory=dict)
@@ -173,15 +174,18 @@ class LinkagePilot:
 
     @classmethod
     @contextlib.contextmanager
-    def start(cls, registry_url: str, registrar_keys: dict[str, str], workdir: Path, seed: int,
-              stewards: int = 3, threshold: int = 2) -> Iterator[LinkagePilot]:
+    def start(cls, dep: Any, workdir: Path, seed: int, stewards: int = 3, threshold: int = 2,
+              desks: int = 4) -> Iterator[LinkagePilot]:
         """Three steward services on loopback (each its own database and KEK), a dealt
-        2-of-3 key, and a registrar key at every steward for every registering agency."""
+        2-of-3 key, a registrar key at every steward for every registering agency, and
+        ``desks`` registration desks (registrar keys of their own) per agency at the registry:
+        the registration check is rate-limited per key, as a desk's would be."""
         from verifier_service.bootstrap import Bootstrap, run_in_thread
         from verifier_service.runtime import Runtime
         from verifier_service.services.linkage import import_share
         from verifier_service.settings import Settings
 
+        registrar_keys: dict[str, str] = dep.registrar_keys
         with contextlib.ExitStack() as stack:
             urls, runtimes = [], []
             for i in range(stewards):
@@ -202,7 +206,10 @@ class LinkagePilot:
                         keys[agency][f.index] = b.create_api_key(agency, "registrar")
             config = StewardConfig.from_json(config.to_json())  # as registrars load it
             evaluators = {a: StewardEvaluator(config, keys[a]) for a in registrar_keys}
-            yield cls(registry_url, registrar_keys, evaluators, random.Random(seed * 31 + 14))
+            desk_keys = {a: [str(ServiceClient(dep.url, dep.admin_keys[a]).request_json(
+                "POST", "/v1/admin/api-keys", {"role": "registrar", "label": f"registration desk {n + 1}"})["api_key"])
+                for n in range(desks)] for a in registrar_keys}
+            yield cls(dep.url, registrar_keys, desk_keys, evaluators, random.Random(seed * 31 + 14))
 
     # -- registration -------------------------------------------------------------
     def _record(self, agency: str, person: PersonRecord) -> bytes:
@@ -211,17 +218,29 @@ class LinkagePilot:
         self.encode_ms.append((time.perf_counter() - t) * 1000)
         return rec.to_bytes()
 
+    def _desk(self, agency: str, offer_id: str) -> ServiceClient:
+        """The desk that handles this registration (the same desk for its check and resolution)."""
+        keys = self.desk_keys[agency]
+        return ServiceClient(self.registry_url, keys[int(offer_id[:8], 16) % len(keys)])
+
     def _check(self, agency: str, offer_id: str, record: bytes) -> dict[str, Any]:
         import base64
 
+        body = {"offer_id": offer_id, "record": base64.b64encode(record).decode()}
         t = time.perf_counter()
-        out: dict[str, Any] = ServiceClient(self.registry_url, self.registrar_keys[agency]).request_json(
-            "POST", "/v1/linkage/checks", {"offer_id": offer_id, "record": base64.b64encode(record).decode()})
+        for attempt in range(3):
+            try:
+                out: dict[str, Any] = self._desk(agency, offer_id).request_json("POST", "/v1/linkage/checks", body)
+                break
+            except ServiceError as exc:  # a busy desk waits as told, as a person would
+                if exc.reason != "too_many_requests" or attempt == 2:
+                    raise
+                time.sleep(min(60.0, float(str(exc.detail.get("retry_after", 60)))))
         self.check_ms.append((time.perf_counter() - t) * 1000)
         return out
 
     def _resolve(self, agency: str, offer_id: str, decision: str) -> None:
-        ServiceClient(self.registry_url, self.registrar_keys[agency]).request_json(
+        self._desk(agency, offer_id).request_json(
             "POST", f"/v1/linkage/checks/{offer_id}/resolution", {"decision": decision})
 
     def first_registration(self, household: int, region: str, agency: str, offer_id: str) -> None:

@@ -337,7 +337,7 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
         # registration checks through three data stewards (zkaid/pilot/linkage.py, issue 14)
         from zkaid.pilot.linkage import LinkagePilot
 
-        link = stack.enter_context(LinkagePilot.start(dep.url, dep.registrar_keys, workdir, cfg.seed))
+        link = stack.enter_context(LinkagePilot.start(dep, workdir, cfg.seed))
 
         # -- registration ---------------------------------------------------------------
         households = [Household(i, {}, Holder(WalletSeed.generate(), backend=cfg.backend))
