@@ -103,7 +103,7 @@ def main() -> None:
         for label, size, tp, tv in results[be]:
             print(f"{be:9} {label:38} {size:6d} {tp:11.2f} {tv:10.2f} {tp + tv:8.2f}")
     print()
-    print("targets (issues 3 and 4):")
+    print("targets (issues 3, 4 and 12):")
     for be, rows in results.items():
         label, size, tp, tv = rows[0]
         one, two = rows[3], rows[4]
