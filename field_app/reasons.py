@@ -45,6 +45,7 @@ class CheckReason(StrEnum):
     CARD_REPLACED = "card_replaced"
     NO_REVOCATION_LIST = "no_revocation_list"
     REVOCATION_EXPIRED = "revocation_expired"
+    ONE_TIME_SCOPE = "one_time_scope"  # the wallet did not answer in this round's scope
 
 
 class SetupReason(StrEnum):

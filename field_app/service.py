@@ -475,6 +475,8 @@ class FieldService:
             return no(exc.reason, str(exc))  # a code without words is shown as unknown, never as another
         base: dict[str, Any] = dict(disclosed=v.disclosed, predicates=v.predicates, schema=v.schema,
                                     issuer=v.issuer.name, pseudonym=v.pseudonym)
+        if v.scope != cfg.scope:  # the wallet kept its registry pseudonym from this unverified device
+            return no(CheckReason.ONE_TIME_SCOPE, f"answered in the one-time scope {v.scope!r}", **base)
         try:  # issue 13: a withdrawn or replaced card, checked offline against the signed list
             check_card_status(v, self.revocations.current, now=now)
         except (VerificationError, TrustListError) as exc:

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sdk.errors import TrustListError, WireError
+from sdk.errors import ScopeError, TrustListError, WireError
 from sdk.reasons import TrustReason
 from sdk.wire import (
     IssuerEntry,
@@ -38,6 +38,7 @@ from sdk.wire import (
     sign1,
     verify_sign1,
 )
+from sdk.wire.scope import normalize_scope_pattern, scope_matches
 
 __all__ = [
     "Freshness",
@@ -124,6 +125,16 @@ class TrustList:
             if entry.kid == kid:
                 return entry
         return None
+
+    def scope_allowed(self, kid: bytes, scope: str) -> bool:
+        """Whether the verifier key ``kid`` may ask for pseudonyms in ``scope`` (normalised):
+        its entry lists the scope or a ``prefix/`` above it, or lists no scopes at all."""
+        entry = self.verifier(kid)
+        if entry is None:
+            return False
+        if entry.scopes is None:
+            return True
+        return any(scope_matches(scope, p) for p in entry.scopes)
 
     def verifier(self, kid: bytes) -> VerifierEntry | None:
         for entry in self.payload.verifiers:
@@ -228,6 +239,14 @@ def _check_payload(iss: Sequence[IssuerEntry], ver: Sequence[VerifierEntry], sch
         if bbs_kid(i.public_key) != i.kid or i.not_after <= i.not_before:
             raise TrustListError(f"issuer entry '{i.name}' is inconsistent", reason=TrustReason.MALFORMED)
     for v in ver:
+        for pattern in v.scopes or ():
+            try:
+                ok = normalize_scope_pattern(pattern) == pattern
+            except ScopeError:
+                ok = False
+            if not ok:
+                raise TrustListError(f"verifier entry '{v.name}' lists a scope that is not normalised",
+                                     reason=TrustReason.MALFORMED)
         if ed25519_kid(v.public_key) != v.kid or v.not_after <= v.not_before:
             raise TrustListError(f"verifier entry '{v.name}' is inconsistent", reason=TrustReason.MALFORMED)
     if len({k.kid for k in rkeys}) != len(rkeys) or len({t.id for t in rtypes}) != len(rtypes):

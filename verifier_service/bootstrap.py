@@ -139,6 +139,7 @@ class Bootstrap:
         with self.rt.store.write() as s:
             registry.create_scope(s, now=self.rt.now(), name=scope, description=description, agency=agency,
                                   actor=ACTOR)
+        self.rt.resign(force=True, actor=ACTOR)  # verifier keys may ask for the new round (issue 13)
 
     def add_schema(self, definition_json: str) -> str:
         with self.rt.store.write() as s:

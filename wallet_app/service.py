@@ -39,6 +39,7 @@ from sdk.credential import (
     read_request,
 )
 from sdk.credential.lifecycle import bind_issuance_request
+from sdk.credential.request import scope_policy
 from sdk.curves import get_backend
 from sdk.errors import CredentialError, TrustListError, WireError, ZkaidError
 from sdk.predicates import load_range_params
@@ -571,6 +572,7 @@ class WalletService:
             raise WalletError("there is no card in this wallet yet", reason=WalletReason.NO_CARDS)
         now = self.now()
         request = read_request(data, trust, now=now)
+        request = scope_policy(request, trust)  # issue 13: a registry pseudonym only to who may ask for it
         assessment = holder.assess(request, self._credentials(), trust, now=now)
         view = self._consent_view(assessment, request, trust)
         self._pending = (assessment, view)
@@ -595,11 +597,13 @@ class WalletService:
             warnings.append(t("consent.warn_trust_list"))
         if abs(self.now() - req.time) > REQUEST_AGE_WARNING:
             warnings.append(t("consent.warn_old_request"))
+        if request.one_time:
+            warnings.append(t("consent.warn_one_time_scope", scope=req.scope))
         requester = a.verifier_name if a.verifier_name else req.verifier_id
         return ConsentView(
             verified=a.verifier_name is not None, requester=requester, purpose=a.purpose(t.lang),
             issuer=a.issuer.name, card_title=schema.display_title(t.lang), shown=shown, proven=proven,
-            scope=req.scope, warnings=tuple(warnings),
+            scope=request.scope, warnings=tuple(warnings),
         )
 
     @property
@@ -625,7 +629,7 @@ class WalletService:
         schema = assessment.credential.schema
         entry = HistoryEntry(
             at=self.now(), verifier_id=req.verifier_id, verifier_name=assessment.verifier_name,
-            purpose=dict(req.purpose), scope=req.scope, issuer_name=assessment.issuer.name,
+            purpose=dict(req.purpose), scope=assessment.request.scope, issuer_name=assessment.issuer.name,
             schema_ref=schema.ref, disclosed={n: raw[schema.index(n)] for n in assessment.disclose},
             predicates=tuple((p.attribute, p.op, tuple(p.bounds)) for p in assessment.predicates),
             request_time=req.time,

@@ -256,14 +256,14 @@ class Holder:
         revocation = None
         if schema.hidden:  # a card with a revocation handle proves T = H_s * rh (specs/revocation.md)
             h = schema.index(schema.hidden[0])
-            revocation = RevocationProver.attach(state, h, scalars[h], req.request.scope, suite, be)
+            revocation = RevocationProver.attach(state, h, scalars[h], req.scope, suite, be)
             ph = fold_revocation(ph, revocation.first_round)
         proof = state.respond(ph)
         pred_proofs = tuple(part.respond(proof.challenge) for part in parts) or None
         pres = Presentation(
             req.digest, issuer.kid, schema.id, schema.version, {i: raw[i] for i in disclosed},
             proof.pseudonym_octets(), proof.to_octets(), pred_proofs,
-            revocation.tag if revocation is not None else None,
+            revocation.tag if revocation is not None else None, req.answer_scope,
         )
         return encode(pres)
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sdk.credential.profile import context_id, request_digest
 from sdk.credential.schema import Schema
-from sdk.errors import CredentialError, WireError
+from sdk.errors import CredentialError, ScopeError, WireError
 from sdk.reasons import CredentialReason
 from sdk.trust import TrustList
 from sdk.wire import (
@@ -33,7 +33,7 @@ from sdk.wire import (
     sign1,
     verify_sign1,
 )
-from sdk.wire.scope import normalize_scope
+from sdk.wire.scope import is_request_scope, normalize_scope, request_scope
 
 __all__ = [
     "PREDICATE_OPS",
@@ -41,6 +41,7 @@ __all__ = [
     "VerifierKey",
     "build_request",
     "read_request",
+    "scope_policy",
 ]
 
 PREDICATE_OPS = ("ge", "le", "between")
@@ -80,14 +81,41 @@ class ReceivedRequest:
     digest: bytes
     signer_kid: bytes | None = None
     signer: VerifierEntry | None = None  # set only when the signature verified against the trust list
+    # the scope the wallet answers in when it is not the requested one (scope_policy)
+    answer_scope: str | None = None
 
     @property
     def verified(self) -> bool:
         return self.signer is not None
 
     @property
+    def scope(self) -> str:
+        """The scope the pseudonym is computed in: the requested one, or the one-time scope."""
+        return self.answer_scope if self.answer_scope is not None else self.request.scope
+
+    @property
+    def one_time(self) -> bool:
+        return self.answer_scope is not None
+
+    @property
     def context_id(self) -> bytes:
-        return context_id(self.request.scope)
+        return context_id(self.scope)
+
+
+def scope_policy(received: ReceivedRequest, trust_list: TrustList) -> ReceivedRequest:
+    """Scopes belong to verifiers (specs/revocation.md §6): the wallet answers in the
+    requested scope only when the request is signed by a trust-list key that may ask for
+    it; otherwise in the request's one-time scope (:func:`sdk.wire.scope.request_scope`),
+    whose pseudonym is fresh for every request and matches no registry row. The returned
+    request says which (``one_time``); the wallet tells the person in plain words."""
+    signer = received.signer
+    try:
+        scope = normalize_scope(received.request.scope)
+    except ScopeError:
+        scope = ""
+    if signer is not None and scope and not is_request_scope(scope) and trust_list.scope_allowed(signer.kid, scope):
+        return replace(received, answer_scope=None)
+    return replace(received, answer_scope=request_scope(received.digest))
 
 
 def _check_request(disclose: Sequence[str], preds: Sequence[PredicateSpec]) -> None:

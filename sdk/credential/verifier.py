@@ -14,7 +14,7 @@ fails, bisection finds the bad items, which get the same reason they would get a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sdk.bbs.batch import Equation, PairingBatch, check_equations, find_failures
@@ -41,6 +41,7 @@ from sdk.predicates import (
 )
 from sdk.trust import Freshness, TrustList
 from sdk.wire import IssuerEntry, PredicateSpec, Presentation, decode
+from sdk.wire.scope import request_scope
 
 __all__ = [
     "REASONS",
@@ -191,6 +192,10 @@ def prepare_presentation(
             raise reject("malformed", str(exc)) from exc
     if pres.request_digest != rr.digest:
         raise reject("request_mismatch")
+    if pres.scope is not None:  # the wallet answered in this request's one-time scope (scope_policy)
+        if pres.scope != request_scope(rr.digest):
+            raise reject("request_mismatch", "the answer names a scope that is not this request's")
+        rr = replace(rr, answer_scope=pres.scope)
     issuer = trust_list.issuer(pres.issuer_kid)
     if issuer is None:
         raise reject("unknown_issuer")
@@ -231,7 +236,7 @@ def prepare_presentation(
     except (EncodingError, ParameterError) as exc:
         raise reject("invalid_proof", str(exc)) from exc
     ph, pred_equations = _predicate_parts(pres, req.predicates, schema, proof, issuer, be)
-    ph, token = _revocation_part(pres, schema, proof, req.scope, suite, ph, be)
+    ph, token = _revocation_part(pres, schema, proof, rr.scope, suite, ph, be)
     header = credential_header(schema.id, schema.version, issuer.kid)
     try:
         check = proof_verify_start(
@@ -245,7 +250,7 @@ def prepare_presentation(
         raise reject("invalid_proof")
     held = tuple((p.attribute, p.op, tuple(p.bounds)) for p in req.predicates)
     result = VerifiedPresentation(
-        issuer, schema, disclosed, req.scope, pres.pseudonym, rr.digest, freshness, held, token,
+        issuer, schema, disclosed, rr.scope, pres.pseudonym, rr.digest, freshness, held, token,
     )
     return PendingPresentation(result, proof, check.pairing_equation(), tuple(pred_equations), be)
 

@@ -248,6 +248,9 @@ class VerifierEntry(Struct):
     public_key: bytes  # Ed25519, 32 bytes
     not_before: int
     not_after: int
+    # registry scopes (or "prefix/" patterns) this key may ask pseudonyms in (sdk.wire.scope);
+    # None: any scope (lists made before scope policies)
+    scopes: tuple[str, ...] | None = None
 
     def valid_at(self, now: int) -> bool:
         """[not_before, not_after) holds ``now``, as for issuer keys."""
@@ -259,6 +262,7 @@ class VerifierEntry(Struct):
         Field(2, "public_key", bstr(32, 32)),
         Field(3, "not_before", uint()),
         Field(4, "not_after", uint()),
+        Field(5, "scopes", array_of(tstr(257, 1), 1024), optional=True),
     )
 
 
@@ -422,6 +426,8 @@ class Presentation(Message):
     proof: bytes
     predicate_proofs: tuple[bytes, ...] | None = None
     revocation_tag: bytes | None = None  # T = H_s * rh (sdk.credential.revocation_part)
+    # set when the wallet answered in the request's one-time scope (sdk.wire.scope.request_scope)
+    scope: str | None = None
 
     TYPE = 5
     MAX_BYTES = 32768
@@ -435,6 +441,7 @@ class Presentation(Message):
         Field(8, "proof", bstr(272, 272 + 32 * (64 + 1 + MAX_NYMS))),
         Field(9, "predicate_proofs", array_of(bstr(1, 8192), 16), optional=True),
         Field(10, "revocation_tag", bstr(48, 48), optional=True),
+        Field(11, "scope", tstr(256, 1), optional=True),
     )
 
 

@@ -208,3 +208,20 @@ def test_revocation_update_is_stable_cacheable_and_checks_its_scope(v2: Deployme
     v2.clock.advance(v2.rt.settings.trust_list_validity)  # half the validity passed: a fresh signature
     c = update(v2)
     assert c.sequence > load_revocation_update(a.content, [TrustAnchor(v2.anchor)]).sequence
+
+
+def test_the_trust_list_says_which_scopes_verifier_keys_may_ask_for(dep: Deployment) -> None:
+    """Issue 13, "any requester chooses the scope": registered keys may ask for the
+    registry's rounds only; wallets answer anyone else with a one-time pseudonym."""
+    from sdk.credential.request import scope_policy
+
+    tl = dep.trust_list()
+    entry = tl.verifier(dep.desk_key.kid)
+    assert entry is not None and set(entry.scopes or ()) == {SCOPE, SCOPE2}
+    assert not scope_policy(read_request(dep.request(SCOPE), tl, now=dep.clock.now), tl).one_time
+    assert scope_policy(read_request(dep.request("checkpoint/bridge"), tl, now=dep.clock.now), tl).one_time
+    unsigned = dep.request(SCOPE, signing_key=None)
+    assert scope_policy(read_request(unsigned, tl, now=dep.clock.now), tl).one_time
+    r = dep.client.post("/v1/admin/scopes", json={"scope": "cva/2027-03/round-4"}, headers=dep.h("admin_a"))
+    assert r.status_code == 201, r.text
+    assert "cva/2027-03/round-4" in (dep.trust_list().verifier(dep.desk_key.kid).scopes or ())  # type: ignore[union-attr]

@@ -209,6 +209,7 @@ def create_scope(body: ScopeCreate, rt: RuntimeDep, who: AdminDep) -> ScopeOut:
     with rt.store.write() as s:
         sc = registry.create_scope(s, now=rt.now(), name=body.scope, description=body.description,
                                    agency=who.agency, actor=who.actor)
+    rt.resign(force=True, actor=who.actor)  # verifier keys may ask for the new round (issue 13)
     return ScopeOut(scope=sc.name, description=sc.description, created_by=sc.created_by, created_at=sc.created_at)
 
 
