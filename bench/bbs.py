@@ -44,6 +44,7 @@ TARGETS: dict[tuple[str, str, int], float] = {
 }
 
 RUNS = {NATIVE: 50, "pyecc": 5}
+CPU_MS: dict[tuple[str, str], float] = {}  # CPU milliseconds per proof in the batch row
 QUICK_RUNS = {NATIVE: 10, "pyecc": 2}
 
 
@@ -194,9 +195,13 @@ def bench_suite(
                 raise RuntimeError(f"{tag} a batch of fresh proofs did not verify")
 
         op = f"batch_verify_with_nym/{BATCH}"
-        progress.show(f"{tag} {op} ({max(3, runs // 5)} runs)")
-        median, fastest = timings_ms(batch_verify, max(3, runs // 5))
-        rows.append(Row(backend, suite, op, 10, 5, median / BATCH, fastest / BATCH, max(3, runs // 5), "-"))
+        n = max(3, runs // 5)
+        progress.show(f"{tag} {op} ({n} runs)")
+        cpu0 = time.process_time()
+        median, fastest = timings_ms(batch_verify, n)
+        cpu_per_proof = (time.process_time() - cpu0) * 1000.0 / ((n + 1) * BATCH)  # + the warm-up run
+        rows.append(Row(backend, suite, op, 10, 5, median / BATCH, fastest / BATCH, n, "-"))
+        CPU_MS[(backend, suite)] = cpu_per_proof
     return rows
 
 
@@ -305,8 +310,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_table(rows))
     for r in rows:
         if r.op.startswith("batch_verify"):
-            print(f"[{r.backend} {r.suite}] batch verification: {1000.0 / r.median_ms:.0f} proofs/s on one core "
-                  f"(best {1000.0 / r.min_ms:.0f}/s) vs >= 500/s")
+            cpu = CPU_MS.get((r.backend, r.suite))
+            per_cpu = f", {1000.0 / cpu:.0f} per CPU-second" if cpu else ""
+            print(f"[{r.backend} {r.suite}] batch verification: {1000.0 / r.median_ms:.0f} proofs/s wall "
+                  f"(best {1000.0 / r.min_ms:.0f}/s){per_cpu} vs >= 500/s per core")
     return 0
 
 
