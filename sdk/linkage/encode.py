@@ -8,11 +8,12 @@ A match record (specs/linkage.md §4) holds, for one person:
   birth; family name + date of birth; date of birth + area; identity number; phone).
   Two records are compared only when they share a key.
 - ``filter``: one Bloom-filter segment per key (``SEGMENT_BITS`` bits each, same order as
-  ``keys``). Segment i holds the character bigrams of all fields, hashed with a key derived
-  from the same OPRF output as ``keys[i]``: each segment is salted by its block (Christen et
-  al.'s key-dependent salting), so two segments share a bit layout only when their records
-  share that block. Nobody can build a segment for a guessed person without t stewards, and
-  bit patterns do not line up across the database for pattern mining or frequency analysis.
+  ``keys``). The person's character bigrams and field tokens make a Bloom filter B (never
+  stored); segment i is B with its bit positions permuted by a permutation keyed by the OPRF
+  output behind ``keys[i]``. Two segments share a bit layout only when their records share
+  that block (key-dependent salting, Christen et al.), so nobody can build a segment for a
+  guessed person without t stewards, and bit patterns do not line up across the database for
+  pattern mining or frequency analysis.
 
 ``compare`` is the Dice coefficient of the segments of a shared key (the best one),
 ``link`` is blocking on keys + greedy one-to-one assignment above a threshold, ``cluster``
@@ -25,8 +26,11 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import cbor2
+import numpy as np
 
 from sdk.errors import EncodingError, ParameterError
 from sdk.linkage.normalise import NormalisedPerson, skeleton
@@ -179,18 +183,29 @@ def _grams(p: NormalisedPerson) -> list[tuple[str, int]]:
     return out
 
 
-def _segment(seg_key: bytes, grams: Sequence[tuple[str, int]]) -> int:
-    """Bloom filter of ``grams``: positions from BLAKE2b keyed with the segment key."""
-    base = hashlib.blake2b(key=seg_key, digest_size=32)
-    bits = 0
-    mask = SEGMENT_BITS - 1
-    for gram, k in grams:
-        h = base.copy()
-        h.update(gram.encode())
-        d = h.digest()
-        for j in range(min(k, 16)):
-            bits |= 1 << (((d[2 * j] << 8) | d[2 * j + 1]) & mask)
-    return bits
+@lru_cache(maxsize=1 << 18)
+def _gram_positions(gram: str, k: int) -> tuple[int, ...]:
+    """The k positions of a gram in the person's plain Bloom filter B (public hashing: B is
+    never stored; only its keyed permutations are)."""
+    d = hashlib.blake2b(gram.encode(), digest_size=32, person=b"zkaid-link-gram").digest()
+    return tuple(int(x) & (SEGMENT_BITS - 1) for x in memoryview(d).cast("H")[:k])
+
+
+def _permutation(seg_key: bytes) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """A keyed random permutation of the SEGMENT_BITS positions: the positions sorted by
+    16-bit words of SHAKE-256(seg_key) (a random-key shuffle; the stable radix sort orders the
+    few equal words by position, a negligible bias that leaves the layout unpredictable
+    without seg_key)."""
+    words = np.frombuffer(hashlib.shake_256(seg_key).digest(2 * SEGMENT_BITS), dtype="<u2")
+    return np.argsort(words, kind="stable")
+
+
+def _segment(seg_key: bytes, positions: np.ndarray[Any, np.dtype[np.int64]]) -> bytes:
+    """Segment = sigma(B): the person's filter B with its bit positions permuted by sigma, the
+    permutation keyed by this block's OPRF output."""
+    bits = np.zeros(SEGMENT_BITS, dtype=np.uint8)
+    bits[_permutation(seg_key)[positions]] = 1
+    return bytes(np.packbits(bits).tobytes())
 
 
 def encode(persons: Sequence[NormalisedPerson], evaluator: Evaluator) -> list[MatchRecord]:
@@ -207,14 +222,15 @@ def encode(persons: Sequence[NormalisedPerson], evaluator: Evaluator) -> list[Ma
     value = dict(zip(unique, outputs, strict=True))
     records = []
     for p, xs in zip(persons, per_person, strict=True):
-        grams = _grams(p)
+        positions = np.fromiter(
+            (x for g, k in _grams(p) for x in _gram_positions(g, min(k, 16))), dtype=np.int64)
         keys: list[bytes] = []
         segs: list[bytes] = []
         for x in xs:
             out = value[x]
             keys.append(hashlib.sha256(b"zkaid/linkage/key" + out).digest()[:KEY_BYTES])
             seg_key = hashlib.sha256(b"zkaid/linkage/filter" + out).digest()
-            segs.append(_segment(seg_key, grams).to_bytes(SEGMENT_BYTES, "big"))
+            segs.append(_segment(seg_key, positions))
         records.append(MatchRecord(tuple(keys), b"".join(segs)))
     return records
 
