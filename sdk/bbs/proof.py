@@ -14,16 +14,10 @@ from sdk.bbs.ciphersuite import Ciphersuite, resolve_suite
 from sdk.bbs.encoding import PROOF_FLOOR, SCALAR_LEN
 from sdk.bbs.generators import MAX_GENERATORS, Generators, create_generators
 from sdk.bbs.prover import (
-    InitResult,
     Layout,
-    challenge_prefix,
     check_disclosed_indexes,
     parse_proof,
-    proof_challenge_calculate,
     proof_commit_core,
-    proof_finalize,
-    proof_init,
-    proof_verify_init,
     proof_verify_start_core,
 )
 from sdk.bbs.utils import RNG, messages_to_scalars
@@ -32,19 +26,7 @@ from sdk.bbs.utils import SuiteArg as Suite
 from sdk.curves import CurveBackend, get_backend
 from sdk.errors import EncodingError, ParameterError
 
-__all__ = [
-    "InitResult",
-    "challenge_prefix",
-    "check_disclosed_indexes",
-    "core_proof_gen",
-    "core_proof_verify",
-    "proof_challenge_calculate",
-    "proof_finalize",
-    "proof_gen",
-    "proof_init",
-    "proof_verify",
-    "proof_verify_init",
-]
+__all__ = ["core_proof_gen", "core_proof_verify", "proof_gen", "proof_verify"]
 
 
 def core_proof_gen(

@@ -75,6 +75,7 @@ from sdk.curves import CurveBackend, get_backend
 from sdk.curves.base import G1, G2
 from sdk.curves.hashing import i2osp
 from sdk.errors import EncodingError, ParameterError
+from sdk.reasons import BbsReason
 
 __all__ = [
     "MAX_NYMS",
@@ -84,6 +85,7 @@ __all__ = [
     "NymInputs",
     "ProofCheck",
     "ProverState",
+    "Responses",
     "challenge_prefix",
     "check_disclosed_indexes",
     "clear_caches",
@@ -328,16 +330,10 @@ def pseudonym_challenge_calculate(
     return hash_to_scalar(c_octs, api_id + b"H2S_", suite)
 
 
-def proof_finalize(
-    init: InitResult, challenge: int, e: int, rand: Sequence[int],
-    undisclosed_scalars: Sequence[int], backend: CurveBackend,
-) -> bytes:
-    """§3.7.2 ProofFinalize, to octets (kept for callers of the one-shot functions)."""
-    return _finalize(init, challenge, e, rand, undisclosed_scalars).to_octets_with(backend)
-
-
 @dataclass(frozen=True)
-class _Responses:
+class Responses:
+    """(e^, r1^, r3^, (m^_j1, ..., m^_jU), c) of §3.7.2, with the ProofInit points."""
+
     e_hat: int
     r1_hat: int
     r3_hat: int
@@ -345,18 +341,11 @@ class _Responses:
     challenge: int
     init: InitResult
 
-    def to_octets_with(self, backend: CurveBackend) -> bytes:
-        i = self.init
-        return proof_to_octets(
-            i.Abar, i.Bbar, i.D, [self.e_hat, self.r1_hat, self.r3_hat, *self.m_hat, self.challenge],
-            backend,
-        )
 
-
-def _finalize(
+def proof_finalize(
     init: InitResult, challenge: int, e: int, rand: Sequence[int], undisclosed_scalars: Sequence[int],
-) -> _Responses:
-    """§3.7.2 ProofFinalize (the scalars; serialisation is §4.2.4.4)."""
+) -> Responses:
+    """§3.7.2 ProofFinalize: the responses (serialised by ``BbsProof.to_octets``, §4.2.4.4)."""
     r1, r2, e_t, r1_t, r3_t = rand[:5]
     m_t = rand[5:]
     # r3 = r2^-1 (mod r)
@@ -367,7 +356,7 @@ def _finalize(
     r3_h = (r3_t - r3 * challenge) % R
     # m^_j = m~_j + undisclosed_j * challenge
     m_h = tuple((mt + m * challenge) % R for mt, m in zip(m_t, undisclosed_scalars, strict=True))
-    return _Responses(e_h, r1_h, r3_h, m_h, challenge, init)
+    return Responses(e_h, r1_h, r3_h, m_h, challenge, init)
 
 
 def proof_verify_init(
@@ -484,12 +473,12 @@ def parse_proof(
     U = len(layout.undisclosed)
     if len(prf.m_hat) != U:
         raise EncodingError(
-            f"the proof hides {len(prf.m_hat)} values where {U} were expected", reason="invalid_length"
+            f"the proof hides {len(prf.m_hat)} values where {U} were expected", reason=BbsReason.INVALID_LENGTH
         )
     if bool(layout.N) != (pseudonym is not None):
-        raise EncodingError("a pseudonym goes with a pseudonym proof and only there", reason="field")
+        raise EncodingError("a pseudonym goes with a pseudonym proof and only there", reason=BbsReason.FIELD)
     if pseudonym is not None and not isinstance(pseudonym, (bytes, bytearray)):
-        raise EncodingError("a pseudonym must be bytes", reason="field")
+        raise EncodingError("a pseudonym must be bytes", reason=BbsReason.FIELD)
     nym = be.g1_from_bytes(bytes(pseudonym)) if pseudonym is not None else None
     return BbsProof(
         prf.Abar, prf.Bbar, prf.D, prf.e_hat, prf.r1_hat, prf.r3_hat, prf.m_hat, prf.challenge,
@@ -588,7 +577,7 @@ class ProverState:
             raise ParameterError("this prover state has already responded; commit again")
         c = self.challenge(ph)
         self._responded = True
-        r = _finalize(self._init, c, self._e, [*self._rand5, *self._m_tilde], self._undisclosed_scalars)
+        r = proof_finalize(self._init, c, self._e, [*self._rand5, *self._m_tilde], self._undisclosed_scalars)
         i = self._init
         return BbsProof(
             i.Abar, i.Bbar, i.D, r.e_hat, r.r1_hat, r.r3_hat, r.m_hat, c, self._layout,

@@ -46,13 +46,13 @@ from sdk.curves.base import G1
 from sdk.curves.hashing import i2osp
 from sdk.errors import EncodingError, ParameterError
 from sdk.predicates.params import RangeParams
+from sdk.reasons import PredicateReason
 
 __all__ = [
     "OPS",
     "PredicateProver",
     "PredicateStatement",
     "PredicateVerification",
-    "batch_pairing_check",
     "pedersen_generators",
     "proof_length",
     "verify_predicate",
@@ -250,7 +250,7 @@ class PredicateVerification:
 def _scalar(data: bytes) -> int:
     x = int.from_bytes(data, "big")
     if x >= R:
-        raise EncodingError("predicate proof scalar out of range", reason="invalid_scalar")
+        raise EncodingError("predicate proof scalar out of range", reason=PredicateReason.INVALID_SCALAR)
     return x
 
 
@@ -264,7 +264,7 @@ def verify_predicate(
     """
     be, u, ell = backend, params.u, params.ell
     if not isinstance(proof, bytes) or len(proof) != proof_length(stmt.op, ell):
-        raise EncodingError("predicate proof has the wrong length", reason="invalid_length")
+        raise EncodingError("predicate proof has the wrong length", reason=PredicateReason.INVALID_LENGTH)
     G, H = pedersen_generators(be)
     BP1 = be.g1_generator()
     C = be.g1_from_bytes(proof[:48])
@@ -303,13 +303,3 @@ def verify_predicate_part(
     """``verify_predicate`` with m^ and c taken from the parsed BBS proof the part is
     attached to (raises ParameterError if the message is disclosed there)."""
     return verify_predicate(stmt, proof, bbs.m_hat_of(stmt.index), bbs.challenge, params, backend)
-
-
-def batch_pairing_check(pairs: Sequence[tuple[G1, G1]], params: RangeParams, backend: CurveBackend) -> bool:
-    """e(V_j, y) == e(W_j, BP2) for every pair, as one check with random 64-bit weights."""
-    if not pairs:
-        return True
-    rho = [secrets.randbits(64) | 1 for _ in pairs]
-    V = backend.g1_msm([v for v, _ in pairs], rho)
-    W = backend.g1_msm([w for _, w in pairs], rho)
-    return backend.pairing_check([(V, params.y), (backend.g1_neg(W), backend.g2_generator())])
