@@ -82,6 +82,7 @@ class CurveReason(StrEnum):
 class BbsReason(StrEnum):
     """L1 :mod:`sdk.bbs`: the drafts' inputs (suites, lengths, commitments)."""
 
+    FIELD = "field"
     INVALID_COMMITMENT = "invalid_commitment"
     INVALID_LENGTH = "invalid_length"
     UNKNOWN_SUITE = "unknown_suite"
@@ -121,6 +122,7 @@ class TrustReason(StrEnum):
     DUPLICATE_SCHEMA = "duplicate_schema"
     INVALID_DATES = "invalid_dates"
     MALFORMED = "malformed"
+    NO_REVOCATION_LIST = "no_revocation_list"
     REVOCATION_EXPIRED = "revocation_expired"
     ROLLBACK = "rollback"
     TOO_LARGE = "too_large"
@@ -141,6 +143,7 @@ class CredentialReason(StrEnum):
     INVALID_CREDENTIAL = "invalid_credential"
     INVALID_HANDLE = "invalid_handle"
     INVALID_NYM_COUNT = "invalid_nym_count"
+    INVALID_POINT = "invalid_point"
     INVALID_SCHEMA = "invalid_schema"
     INVALID_SEED = "invalid_seed"
     INVALID_VALUE = "invalid_value"

@@ -39,6 +39,7 @@ from sdk.curves import CurveBackend, get_backend
 from sdk.curves.base import G1
 from sdk.curves.hashing import i2osp
 from sdk.errors import EncodingError, InvalidProofError, ParameterError
+from sdk.reasons import BbsReason
 
 __all__ = [
     "CommitmentWithProof",
@@ -112,7 +113,7 @@ def octets_to_commitment_with_proof(data: bytes, backend: CurveBackend) -> Commi
     n = len(data)
     if n < POINT_LEN + 2 * SCALAR_LEN or (n - POINT_LEN) % SCALAR_LEN:
         raise EncodingError(
-            f"a commitment with proof is 48 + 32*(M+2) bytes, got {n}", reason="invalid_length"
+            f"a commitment with proof is 48 + 32*(M+2) bytes, got {n}", reason=BbsReason.INVALID_LENGTH
         )
     data = bytes(data)
     C = backend.g1_from_bytes(data[:POINT_LEN])
@@ -156,7 +157,7 @@ def blind_sign_scalars(
     if commitment_with_proof is not None:
         if not core_commit_verify(cwp, bgens, api_id, suite, backend):
             raise InvalidProofError(
-                "the commitment's proof of knowledge does not verify", reason="invalid_commitment"
+                "the commitment's proof of knowledge does not verify", reason=BbsReason.INVALID_COMMITMENT
             )
         C = cwp.C
     if signer_extra is not None and M < 1:

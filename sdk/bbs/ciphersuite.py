@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sdk.curves.hashing import ExpandKind
 from sdk.errors import ParameterError
+from sdk.reasons import BbsReason
 
 __all__ = [
     "BLS12_381_SHAKE_256",
@@ -86,5 +87,5 @@ def resolve_suite(suite: str | Ciphersuite) -> Ciphersuite:
     except (KeyError, TypeError):
         raise ParameterError(
             f"unknown BBS ciphersuite {suite!r}; use one of {', '.join(SUITES)}",
-            reason="unknown_suite",
+            reason=BbsReason.UNKNOWN_SUITE,
         ) from None

@@ -14,6 +14,7 @@ from sdk.bbs.utils import R
 from sdk.curves import CurveBackend
 from sdk.curves.base import G1, G2
 from sdk.errors import EncodingError, InvalidScalarError
+from sdk.reasons import BbsReason
 
 __all__ = [
     "Proof",
@@ -71,7 +72,7 @@ def octets_to_signature(data: bytes, backend: CurveBackend) -> Signature:
     """§4.2.4.3 octets_to_signature: exact length, A valid and not identity, 0 < e < r."""
     if not isinstance(data, (bytes, bytearray, memoryview)) or len(data) != SIGNATURE_LEN:
         raise EncodingError(
-            f"a BBS signature is {SIGNATURE_LEN} bytes", reason="invalid_length"
+            f"a BBS signature is {SIGNATURE_LEN} bytes", reason=BbsReason.INVALID_LENGTH
         )
     data = bytes(data)
     A = backend.g1_from_bytes(data[:POINT_LEN])
@@ -95,7 +96,7 @@ def octets_to_proof(data: bytes, backend: CurveBackend) -> Proof:
     n = len(data)
     if n < PROOF_FLOOR or (n - PROOF_FLOOR) % SCALAR_LEN:
         raise EncodingError(
-            f"a BBS proof is 272 + 32*U bytes, got {n}", reason="invalid_length"
+            f"a BBS proof is 272 + 32*U bytes, got {n}", reason=BbsReason.INVALID_LENGTH
         )
     data = bytes(data)
     pts = [

@@ -22,6 +22,7 @@ from sdk.credential.seed import WalletSeed
 from sdk.curves import CurveBackend, get_backend
 from sdk.errors import CredentialError, InvalidSignatureError
 from sdk.predicates import PredicateProver, PredicateStatement, RangeParams, load_range_params
+from sdk.reasons import CredentialReason
 from sdk.trust import TrustList
 from sdk.wire import (
     IssuanceRequest,
@@ -104,9 +105,9 @@ class Holder:
         suite = "BLS12-381-SHA-256"
         if issuer is not None:
             if issuer.kid != offer.issuer_kid:
-                raise CredentialError("the offer names another issuer key than expected", reason="wrong_issuer")
+                raise CredentialError("the offer names another issuer key than expected", reason=CredentialReason.WRONG_ISSUER)
             if issuer.nym_count != offer.nym_count:
-                raise CredentialError("the offer's nym count does not match the issuer", reason="nym_count_mismatch")
+                raise CredentialError("the offer's nym count does not match the issuer", reason=CredentialReason.NYM_COUNT_MISMATCH)
             suite = issuer.suite
         nyms = self._seed.prover_nyms(offer.issuer_kid, offer.nym_count)
         cwp, blind = commit_with_nym([], nyms, suite=suite, backend=self._backend, rng=rng)
@@ -120,14 +121,14 @@ class Holder:
         """VerifyFinalizeWithNym: keep the credential only if the signature verifies."""
         offer = pending.offer
         if issued.issuer_kid != offer.issuer_kid or issuer.kid != offer.issuer_kid:
-            raise CredentialError("the credential comes from another issuer than offered", reason="wrong_issuer")
+            raise CredentialError("the credential comes from another issuer than offered", reason=CredentialReason.WRONG_ISSUER)
         if (issued.schema_id, issued.schema_version) != (schema.id, schema.version) or (
             schema.id, schema.version) != (offer.schema_id, offer.schema_version):
-            raise CredentialError("the credential has another schema than offered", reason="schema_mismatch")
+            raise CredentialError("the credential has another schema than offered", reason=CredentialReason.SCHEMA_MISMATCH)
         if issuer.nym_count != offer.nym_count:
-            raise CredentialError("the issuer's nym count does not match the offer", reason="nym_count_mismatch")
+            raise CredentialError("the issuer's nym count does not match the offer", reason=CredentialReason.NYM_COUNT_MISMATCH)
         if schema.ref not in issuer.schemas:
-            raise CredentialError("this issuer does not issue this kind of card", reason="schema_mismatch")
+            raise CredentialError("this issuer does not issue this kind of card", reason=CredentialReason.SCHEMA_MISMATCH)
         suite = suite_of(issuer.suite)
         schema.decode_values(issued.values)  # typed values, or CredentialError
         scalars = schema.scalars(issued.values, suite)
@@ -140,7 +141,7 @@ class Holder:
             )
         except InvalidSignatureError as exc:
             raise CredentialError(
-                "the credential received does not verify: it was not stored", reason="invalid_credential"
+                "the credential received does not verify: it was not stored", reason=CredentialReason.INVALID_CREDENTIAL
             ) from exc
         stored = StoredCredential(
             issuer.kid, schema.id, schema.version, issuer.suite, tuple(issued.values), issued.signature,
@@ -163,7 +164,7 @@ class Holder:
         if not candidates:
             raise CredentialError(
                 "none of your credentials is accepted by this request (other agency or other kind of card)",
-                reason="no_matching_credential",
+                reason=CredentialReason.NO_MATCHING_CREDENTIAL,
             )
         first_error: CredentialError | None = None
         for cred in candidates:  # the first card whose issuer is valid and that meets every condition
@@ -173,7 +174,7 @@ class Holder:
                     if cred.schema.attribute(name).hidden:
                         raise CredentialError(
                             "this request asks for your card's hidden revocation handle, which no "
-                            "genuine agency asks for: do not answer it", reason="hidden_attribute")
+                            "genuine agency asks for: do not answer it", reason=CredentialReason.HIDDEN_ATTRIBUTE)
                 if req.predicates:
                     self._check_predicates(req.predicates, cred, issuer)
             except CredentialError as exc:
@@ -190,11 +191,11 @@ class Holder:
     def _usable_issuer(cred: Credential, trust_list: TrustList, now: int | None) -> IssuerEntry:
         entry = trust_list.issuer(cred.issuer_kid)
         if entry is None:
-            raise CredentialError("the issuer of your credential is not in the trust list", reason="unknown_issuer")
+            raise CredentialError("the issuer of your credential is not in the trust list", reason=CredentialReason.UNKNOWN_ISSUER)
         if now is not None and not entry.valid_at(now):
             raise CredentialError(
                 "your card's issuer key is not valid today: ask the agency to renew your card",
-                reason="issuer_not_valid",
+                reason=CredentialReason.ISSUER_NOT_VALID,
             )
         return entry
 
@@ -206,7 +207,7 @@ class Holder:
         if issuer.range_params is None:
             raise CredentialError(
                 "the agency asks for a condition your card's issuer does not support",
-                reason="unsupported_predicate",
+                reason=CredentialReason.UNSUPPORTED_PREDICATE,
             )
         params = load_range_params(issuer.range_params, self._backend)
         values = cred.schema.scalars(cred.stored.values, suite_of(issuer.suite))
@@ -214,19 +215,19 @@ class Holder:
             attr = cred.schema.attribute(p.attribute)
             if not attr.is_integer:
                 raise CredentialError(
-                    f"the condition on '{attr.label()}' cannot be proven", reason="unsupported_predicate"
+                    f"the condition on '{attr.label()}' cannot be proven", reason=CredentialReason.UNSUPPORTED_PREDICATE
                 )
             stmt = PredicateStatement(cred.schema.index(p.attribute), p.op, tuple(p.bounds))
             m = values[stmt.index]
             if not stmt.holds(m):
                 raise CredentialError(
                     f"your card does not meet the condition on '{attr.label()}'",
-                    reason="predicate_not_satisfied",
+                    reason=CredentialReason.PREDICATE_NOT_SATISFIED,
                 )
             if any(s * (m - b) > params.max_delta for s, b in stmt.sides):
                 raise CredentialError(
                     f"the condition on '{attr.label()}' is too far from your card's value to prove",
-                    reason="predicate_out_of_range",
+                    reason=CredentialReason.PREDICATE_OUT_OF_RANGE,
                 )
 
     def present(self, assessment: Assessment, *, rng: RNG | None = None) -> bytes:
@@ -272,7 +273,7 @@ class Holder:
             return []
         issuer, schema = assessment.issuer, assessment.credential.schema
         if issuer.range_params is None:
-            raise CredentialError("the issuer publishes no range parameters", reason="unsupported_predicate")
+            raise CredentialError("the issuer publishes no range parameters", reason=CredentialReason.UNSUPPORTED_PREDICATE)
         params = load_range_params(issuer.range_params, self._backend)
         return [
             (PredicateStatement(schema.index(p.attribute), p.op, tuple(p.bounds)), params)

@@ -31,6 +31,7 @@ from sdk.bbs.utils import R
 from sdk.credential.revocation import revocation_base, short_token
 from sdk.curves import CurveBackend
 from sdk.errors import EncodingError, InvalidPointError
+from sdk.reasons import CredentialReason
 
 __all__ = ["RevocationProver", "fold_revocation", "revocation_first_round"]
 
@@ -67,7 +68,7 @@ def revocation_first_round(tag: bytes, proof: BbsProof, index: int, scope: str, 
     """T || T~ with T~ = H_s * m^ - T * c, from the parsed proof. Raises InvalidPointError
     when T is not a valid G1 point of the subgroup (or is the identity)."""
     if len(tag) != 48:
-        raise EncodingError("a revocation tag is 48 bytes", reason="invalid_point")
+        raise EncodingError("a revocation tag is 48 bytes", reason=CredentialReason.INVALID_POINT)
     t = backend.g1_from_bytes(tag)  # curve + subgroup check; the identity is refused
     if backend.g1_is_identity(t):
         raise InvalidPointError("the revocation tag is the identity")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sdk.credential.revocation import RevocationList
 from sdk.credential.verifier import VerifiedPresentation, reject
 from sdk.errors import TrustListError
+from sdk.reasons import TrustReason, VerifyReason
 from sdk.trust import Freshness
 
 __all__ = ["check_card_status"]
@@ -23,13 +24,13 @@ def check_card_status(verified: VerifiedPresentation, revocations: RevocationLis
         return None
     if revocations is None:
         raise TrustListError("this device has no list of withdrawn cards for this round: connect to sync",
-                             reason="no_revocation_list")
+                             reason=TrustReason.NO_REVOCATION_LIST)
     if revocations.scope != verified.scope:
         raise TrustListError(f"the list of withdrawn cards is for {revocations.scope!r}, not {verified.scope!r}",
-                             reason="wrong_scope")
+                             reason=TrustReason.WRONG_SCOPE)
     fresh = revocations.require_usable(now)
     if revocations.is_revoked(token):
-        raise reject("card_revoked")
+        raise reject(VerifyReason.CARD_REVOKED)
     if revocations.is_blocked(token):
-        raise reject("card_replaced")
+        raise reject(VerifyReason.CARD_REPLACED)
     return fresh

@@ -39,6 +39,7 @@ from sdk.predicates import (
     load_range_params,
     verify_predicate_part,
 )
+from sdk.reasons import VerifyReason
 from sdk.trust import Freshness, TrustList
 from sdk.wire import IssuerEntry, PredicateSpec, Presentation, decode
 from sdk.wire.scope import request_scope
@@ -54,28 +55,28 @@ __all__ = [
 ]
 
 # The fixed list of rejection reasons, with a sentence a field worker can act on.
-REASONS: dict[str, str] = {
-    "malformed": "The code could not be read as a zkaid presentation. Ask the person to show it again.",
-    "unknown_issuer": "The credential comes from an issuer this device does not know.",
-    "issuer_not_accepted": "The credential comes from an issuer this programme does not accept.",
-    "issuer_not_valid": "The issuer's key is not valid at this time (revoked, expired or not yet valid).",
-    "trust_list_expired": "The trust list has expired. Connect to sync before checking anyone.",
-    "request_mismatch": "This answer belongs to another request (old or copied code). Show a new request.",
-    "schema_mismatch": "The credential is of another kind than the one requested.",
-    "unknown_schema": "The trust list does not describe this kind of credential.",
-    "disclosure_mismatch": "The answer does not show exactly what was requested.",
-    "invalid_proof": "The proof is invalid: the credential was altered or is not genuine.",
-    "unsupported_predicate": "The request asks for a condition this version cannot check.",
-    "predicate_failed": "A required condition (such as age or expiry) is not met.",
-    "already_enrolled": "This person is already enrolled in this round.",
-    "card_revoked": "This card has been withdrawn by the agency that issued it. Do not enroll; "
+REASONS: dict[VerifyReason, str] = {
+    VerifyReason.MALFORMED: "The code could not be read as a zkaid presentation. Ask the person to show it again.",
+    VerifyReason.UNKNOWN_ISSUER: "The credential comes from an issuer this device does not know.",
+    VerifyReason.ISSUER_NOT_ACCEPTED: "The credential comes from an issuer this programme does not accept.",
+    VerifyReason.ISSUER_NOT_VALID: "The issuer's key is not valid at this time (revoked, expired or not yet valid).",
+    VerifyReason.TRUST_LIST_EXPIRED: "The trust list has expired. Connect to sync before checking anyone.",
+    VerifyReason.REQUEST_MISMATCH: "This answer belongs to another request (old or copied code). Show a new request.",
+    VerifyReason.SCHEMA_MISMATCH: "The credential is of another kind than the one requested.",
+    VerifyReason.UNKNOWN_SCHEMA: "The trust list does not describe this kind of credential.",
+    VerifyReason.DISCLOSURE_MISMATCH: "The answer does not show exactly what was requested.",
+    VerifyReason.INVALID_PROOF: "The proof is invalid: the credential was altered or is not genuine.",
+    VerifyReason.UNSUPPORTED_PREDICATE: "The request asks for a condition this version cannot check.",
+    VerifyReason.PREDICATE_FAILED: "A required condition (such as age or expiry) is not met.",
+    VerifyReason.ALREADY_ENROLLED: "This person is already enrolled in this round.",
+    VerifyReason.CARD_REVOKED: "This card has been withdrawn by the agency that issued it. Do not enroll; "
                     "send the person to a registration desk.",
-    "card_replaced": "This card replaced a lost one and cannot be used in this round, because the lost "
+    VerifyReason.CARD_REPLACED: "This card replaced a lost one and cannot be used in this round, because the lost "
                      "card may already have been. It works from the next round; a registration desk can help.",
 }
 
 
-def reject(reason: str, detail: str | None = None) -> VerificationError:
+def reject(reason: VerifyReason, detail: str | None = None) -> VerificationError:
     """A VerificationError with a reason from REASONS (and an optional technical detail)."""
     msg = REASONS[reason]
     return VerificationError(f"{msg} ({detail})" if detail else msg, reason=reason)
@@ -114,8 +115,8 @@ class PendingPresentation:
     def failure(self) -> VerificationError:
         """The reason this presentation's pairings fail (call only when they do)."""
         if not check_equations([self.bbs_equation], self.backend):
-            return reject("invalid_proof")
-        return reject("predicate_failed", "a digit is not one the issuer signed")
+            return reject(VerifyReason.INVALID_PROOF)
+        return reject(VerifyReason.PREDICATE_FAILED, "a digit is not one the issuer signed")
 
     def finish(self) -> VerifiedPresentation:
         """One multi-pairing over this presentation's equations (small-exponent batch)."""
@@ -181,7 +182,7 @@ def prepare_presentation(
         try:
             rr = read_request(request, trust_list, now=now)
         except CredentialError as exc:
-            raise reject("request_mismatch", f"own request unreadable: {exc}") from exc
+            raise reject(VerifyReason.REQUEST_MISMATCH, f"own request unreadable: {exc}") from exc
     req = rr.request
     if isinstance(presentation, Presentation):
         pres = presentation
@@ -189,52 +190,52 @@ def prepare_presentation(
         try:
             pres = decode(presentation, Presentation)
         except WireError as exc:
-            raise reject("malformed", str(exc)) from exc
+            raise reject(VerifyReason.MALFORMED, str(exc)) from exc
     if pres.request_digest != rr.digest:
-        raise reject("request_mismatch")
+        raise reject(VerifyReason.REQUEST_MISMATCH)
     if pres.scope is not None:  # the wallet answered in this request's one-time scope (scope_policy)
         if pres.scope != request_scope(rr.digest):
-            raise reject("request_mismatch", "the answer names a scope that is not this request's")
+            raise reject(VerifyReason.REQUEST_MISMATCH, "the answer names a scope that is not this request's")
         rr = replace(rr, answer_scope=pres.scope)
     issuer = trust_list.issuer(pres.issuer_kid)
     if issuer is None:
-        raise reject("unknown_issuer")
+        raise reject(VerifyReason.UNKNOWN_ISSUER)
     if pres.issuer_kid not in req.issuers:
-        raise reject("issuer_not_accepted", issuer.name)
+        raise reject(VerifyReason.ISSUER_NOT_ACCEPTED, issuer.name)
     if not issuer.valid_at(now):
-        raise reject("issuer_not_valid", issuer.name)
+        raise reject(VerifyReason.ISSUER_NOT_VALID, issuer.name)
     if (pres.schema_id, pres.schema_version) != (req.schema_id, req.schema_version):
-        raise reject("schema_mismatch")
+        raise reject(VerifyReason.SCHEMA_MISMATCH)
     ref = f"{pres.schema_id}@{pres.schema_version}"
     if ref not in issuer.schemas:
-        raise reject("schema_mismatch", f"{issuer.name} does not issue {ref}")
+        raise reject(VerifyReason.SCHEMA_MISMATCH, f"{issuer.name} does not issue {ref}")
     sdef = trust_list.schema(pres.schema_id, pres.schema_version)
     if sdef is None:
-        raise reject("unknown_schema", ref)
+        raise reject(VerifyReason.UNKNOWN_SCHEMA, ref)
     try:
         schema = Schema.from_def(sdef)
         wanted = sorted(schema.index(n) for n in req.disclose)
     except CredentialError as exc:
-        raise reject("schema_mismatch", str(exc)) from exc
+        raise reject(VerifyReason.SCHEMA_MISMATCH, str(exc)) from exc
     if sorted(pres.disclosed) != wanted:
-        raise reject("disclosure_mismatch")
+        raise reject(VerifyReason.DISCLOSURE_MISMATCH)
     try:
         suite = suite_of(issuer.suite)
     except ParameterError as exc:
-        raise reject("issuer_not_valid", f"unknown ciphersuite {issuer.suite!r}") from exc
+        raise reject(VerifyReason.ISSUER_NOT_VALID, f"unknown ciphersuite {issuer.suite!r}") from exc
     try:
         disclosed = {schema.attributes[i].name: schema.attributes[i].from_wire(pres.disclosed[i]) for i in wanted}
         dscalars = [schema.attributes[i].raw_to_scalar(pres.disclosed[i], suite) for i in wanted]
     except CredentialError as exc:
-        raise reject("malformed", str(exc)) from exc
+        raise reject(VerifyReason.MALFORMED, str(exc)) from exc
     if len(pres.predicate_proofs or ()) != len(req.predicates):
-        raise reject("malformed", "wrong number of predicate proofs")
+        raise reject(VerifyReason.MALFORMED, "wrong number of predicate proofs")
     # Decode the BBS proof and the pseudonym once: curve and subgroup checks on every point.
     try:
         layout = Layout.for_nym(len(schema.attributes), issuer.nym_count, wanted)
         proof = parse_proof(pres.proof, layout, pseudonym=pres.pseudonym, backend=be)
     except (EncodingError, ParameterError) as exc:
-        raise reject("invalid_proof", str(exc)) from exc
+        raise reject(VerifyReason.INVALID_PROOF, str(exc)) from exc
     ph, pred_equations = _predicate_parts(pres, req.predicates, schema, proof, issuer, be)
     ph, token = _revocation_part(pres, schema, proof, rr.scope, suite, ph, be)
     header = credential_header(schema.id, schema.version, issuer.kid)
@@ -243,11 +244,11 @@ def prepare_presentation(
             issuer.public_key, proof, header, dscalars, context_id=rr.context_id, suite=suite
         )
     except (EncodingError, ParameterError) as exc:
-        raise reject("invalid_proof", str(exc)) from exc
+        raise reject(VerifyReason.INVALID_PROOF, str(exc)) from exc
     # The Fiat-Shamir check: c covers the BBS proof, the pseudonym and every predicate's
     # first round (folded into ph), so a moved or altered part fails here.
     if not check.challenge_matches(ph):
-        raise reject("invalid_proof")
+        raise reject(VerifyReason.INVALID_PROOF)
     held = tuple((p.attribute, p.op, tuple(p.bounds)) for p in req.predicates)
     result = VerifiedPresentation(
         issuer, schema, disclosed, rr.scope, pres.pseudonym, rr.digest, freshness, held, token,
@@ -263,17 +264,17 @@ def _revocation_part(
     T~ from the BBS m^ and c and fold T || T~ into ph; return ph and the card's token."""
     if not schema.hidden:
         if pres.revocation_tag is not None:
-            raise reject("malformed", "a revocation tag for a card without a handle")
+            raise reject(VerifyReason.MALFORMED, "a revocation tag for a card without a handle")
         return ph, None
     if pres.revocation_tag is None:
-        raise reject("malformed", "the card's revocation tag is missing")
+        raise reject(VerifyReason.MALFORMED, "the card's revocation tag is missing")
     index = schema.index(schema.hidden[0])
     if index not in proof.layout.undisclosed:
-        raise reject("disclosure_mismatch", "the revocation handle is never disclosed")
+        raise reject(VerifyReason.DISCLOSURE_MISMATCH, "the revocation handle is never disclosed")
     try:
         first = revocation_first_round(pres.revocation_tag, proof, index, scope, suite, be)
     except EncodingError as exc:
-        raise reject("invalid_proof", f"revocation tag: {exc}") from exc
+        raise reject(VerifyReason.INVALID_PROOF, f"revocation tag: {exc}") from exc
     return fold_revocation(ph, first), short_token(pres.revocation_tag)
 
 
@@ -286,11 +287,11 @@ def _predicate_parts(
     if not predicates:
         return pres.request_digest, []
     if issuer.range_params is None:
-        raise reject("unsupported_predicate", f"{issuer.name} publishes no range parameters")
+        raise reject(VerifyReason.UNSUPPORTED_PREDICATE, f"{issuer.name} publishes no range parameters")
     try:
         params = load_range_params(issuer.range_params, be)
     except (EncodingError, InvalidProofError) as exc:
-        raise reject("unsupported_predicate", f"range parameters of {issuer.name} are invalid") from exc
+        raise reject(VerifyReason.UNSUPPORTED_PREDICATE, f"range parameters of {issuer.name} are invalid") from exc
     transcripts: list[bytes] = []
     equations: list[Equation] = []
     for spec, blob in zip(predicates, pres.predicate_proofs or (), strict=True):
@@ -298,13 +299,13 @@ def _predicate_parts(
             attr = schema.attribute(spec.attribute)
             stmt = PredicateStatement(schema.index(spec.attribute), spec.op, tuple(spec.bounds))
         except (CredentialError, ParameterError) as exc:
-            raise reject("unsupported_predicate", str(exc)) from exc
+            raise reject(VerifyReason.UNSUPPORTED_PREDICATE, str(exc)) from exc
         if not attr.is_integer or stmt.index not in proof.layout.undisclosed:
-            raise reject("unsupported_predicate", spec.attribute)
+            raise reject(VerifyReason.UNSUPPORTED_PREDICATE, spec.attribute)
         try:
             v = verify_predicate_part(stmt, blob, proof, params, be)
         except EncodingError as exc:
-            raise reject("malformed", f"predicate proof: {exc}") from exc
+            raise reject(VerifyReason.MALFORMED, f"predicate proof: {exc}") from exc
         transcripts.append(v.transcript)
         equations.extend(v.equations(params, be))
     return presentation_header(pres.request_digest, transcripts), equations

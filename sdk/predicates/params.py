@@ -20,6 +20,7 @@ from sdk.bbs.utils import R
 from sdk.curves import CurveBackend, get_backend
 from sdk.curves.base import G1, G2
 from sdk.errors import EncodingError, InvalidProofError, ParameterError
+from sdk.reasons import PredicateReason
 
 __all__ = ["DEFAULT_ELL", "DEFAULT_U", "RangeParams", "generate_range_params", "load_range_params"]
 
@@ -89,5 +90,5 @@ def load_range_params(data: bytes, backend: CurveBackend) -> RangeParams:
     lhs = backend.g1_msm(list(digits), rho)
     rhs = backend.g1_msm([*digits, backend.g1_generator()], [*(r * i for i, r in enumerate(rho)), -sum(rho)])
     if not backend.pairing_check([(lhs, y), (rhs, backend.g2_generator())]):
-        raise InvalidProofError("range parameters carry an invalid digit signature", reason="invalid_range_params")
+        raise InvalidProofError("range parameters carry an invalid digit signature", reason=PredicateReason.INVALID_RANGE_PARAMS)
     return RangeParams(u, ell, y, digits, data)

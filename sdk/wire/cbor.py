@@ -18,6 +18,7 @@ from typing import Any
 import cbor2
 
 from sdk.errors import WireError
+from sdk.reasons import WireReason
 
 __all__ = ["MAGIC", "MAX_MESSAGE_BYTES", "decode_canonical", "encode_canonical"]
 
@@ -29,7 +30,7 @@ def _encode(value: Any) -> bytes:
     try:
         return cbor2.dumps(value, canonical=True)
     except (cbor2.CBOREncodeError, TypeError, ValueError) as exc:
-        raise WireError(f"cannot encode value as CBOR: {exc}", reason="encode") from exc
+        raise WireError(f"cannot encode value as CBOR: {exc}", reason=WireReason.ENCODE) from exc
 
 
 def encode_canonical(value: Any) -> bytes:
@@ -44,24 +45,24 @@ def decode_canonical(data: bytes, *, max_bytes: int = MAX_MESSAGE_BYTES) -> Any:
     data = bytes(data)
     if len(data) > max_bytes:
         raise WireError(
-            f"message is {len(data)} bytes, over the {max_bytes}-byte limit", reason="too_large"
+            f"message is {len(data)} bytes, over the {max_bytes}-byte limit", reason=WireReason.TOO_LARGE
         )
     if not data.startswith(MAGIC):
-        raise WireError("not a zkaid message (missing the CBOR self-describe tag)", reason="foreign")
+        raise WireError("not a zkaid message (missing the CBOR self-describe tag)", reason=WireReason.FOREIGN)
     body = data[len(MAGIC) :]
     if not body:
-        raise WireError("empty zkaid message", reason="truncated")
+        raise WireError("empty zkaid message", reason=WireReason.TRUNCATED)
     try:
         value = cbor2.loads(body)
     except (cbor2.CBORDecodeError, ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise WireError(f"malformed CBOR: {exc}", reason="malformed") from exc
+        raise WireError(f"malformed CBOR: {exc}", reason=WireReason.MALFORMED) from exc
     try:
         again = _encode(value)
     except WireError as exc:  # values cbor2 can decode but not encode (e.g. undefined)
-        raise WireError("CBOR uses a value zkaid does not accept", reason="malformed") from exc
+        raise WireError("CBOR uses a value zkaid does not accept", reason=WireReason.MALFORMED) from exc
     if again != body:
         raise WireError(
             "CBOR is not in canonical form (or has trailing bytes / duplicate keys)",
-            reason="non_canonical",
+            reason=WireReason.NON_CANONICAL,
         )
     return value

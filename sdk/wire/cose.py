@@ -19,6 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from sdk.errors import WireError
+from sdk.reasons import WireReason
 from sdk.wire.cbor import MAGIC, decode_canonical, encode_canonical
 
 __all__ = ["COSE_SIGN1_TAG", "CoseSign1", "ed25519_kid", "is_sign1", "parse_sign1", "sign1", "verify_sign1"]
@@ -69,18 +70,18 @@ def parse_sign1(data: bytes, *, max_bytes: int = 1024 * 1024) -> CoseSign1:
     """Strictly parse a COSE_Sign1 (structure only; verify with :func:`verify_sign1`)."""
     value = decode_canonical(data, max_bytes=max_bytes)
     if not isinstance(value, cbor2.CBORTag) or value.tag != COSE_SIGN1_TAG:
-        raise WireError("not a signed zkaid envelope (COSE_Sign1)", reason="wrong_type")
+        raise WireError("not a signed zkaid envelope (COSE_Sign1)", reason=WireReason.WRONG_TYPE)
     arr = value.value
     if not isinstance(arr, (list, tuple)) or len(arr) != 4:
-        raise WireError("COSE_Sign1 must be an array of 4 items", reason="malformed")
+        raise WireError("COSE_Sign1 must be an array of 4 items", reason=WireReason.MALFORMED)
     protected, unprotected, payload, sig = arr
     if protected != _PROTECTED:
-        raise WireError("COSE_Sign1 must use EdDSA (alg -8) and nothing else", reason="malformed")
+        raise WireError("COSE_Sign1 must use EdDSA (alg -8) and nothing else", reason=WireReason.MALFORMED)
     if (not isinstance(unprotected, Mapping) or set(unprotected) != {4} or not isinstance(unprotected[4], bytes)
             or len(unprotected[4]) != 8):
-        raise WireError("COSE_Sign1 must carry exactly a key id", reason="malformed")
+        raise WireError("COSE_Sign1 must carry exactly a key id", reason=WireReason.MALFORMED)
     if not isinstance(payload, bytes) or not isinstance(sig, bytes) or len(sig) != 64:
-        raise WireError("COSE_Sign1 payload or signature malformed", reason="malformed")
+        raise WireError("COSE_Sign1 payload or signature malformed", reason=WireReason.MALFORMED)
     return CoseSign1(protected, unprotected[4], payload, sig)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sdk.errors import WireError
+from sdk.reasons import WireReason
 
 __all__ = [
     "Field",
@@ -48,7 +49,7 @@ class Field:
 
 
 def _bad(where: str, expected: str) -> WireError:
-    return WireError(f"field '{where}' must be {expected}", reason="field")
+    return WireError(f"field '{where}' must be {expected}", reason=WireReason.FIELD)
 
 
 def _is_int(v: Any) -> bool:

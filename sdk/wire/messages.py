@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from sdk.errors import WireError
+from sdk.reasons import WireReason
 from sdk.wire.cbor import MAX_MESSAGE_BYTES, decode_canonical, encode_canonical
 from sdk.wire.fields import (
     Field,
@@ -69,7 +70,7 @@ class Struct:
             v = getattr(self, f.name)
             if v is None:
                 if not f.optional:
-                    raise WireError(f"field '{f.name}' is required", reason="field")
+                    raise WireError(f"field '{f.name}' is required", reason=WireReason.FIELD)
                 continue
             out[f.key] = f.kind.dump(v, f.name)
         return out
@@ -78,16 +79,16 @@ class Struct:
     def from_map(cls: type[S], m: Any, where: str = "") -> S:
         name = where or cls.__name__
         if not isinstance(m, Mapping):
-            raise WireError(f"{name} must be a CBOR map", reason="field")
+            raise WireError(f"{name} must be a CBOR map", reason=WireReason.FIELD)
         known = {f.key for f in cls.FIELDS} | set(range(cls.FIRST_KEY))
         extra = [k for k in m if k not in known]
         if extra:
-            raise WireError(f"{name} has unknown field keys {extra!r}", reason="extra_field")
+            raise WireError(f"{name} has unknown field keys {extra!r}", reason=WireReason.EXTRA_FIELD)
         kwargs: dict[str, Any] = {}
         for f in cls.FIELDS:
             if f.key not in m:
                 if not f.optional:
-                    raise WireError(f"{name} is missing field '{f.name}'", reason="missing_field")
+                    raise WireError(f"{name} is missing field '{f.name}'", reason=WireReason.MISSING_FIELD)
                 kwargs[f.name] = None
                 continue
             kwargs[f.name] = f.kind.load(m[f.key], f.name)
@@ -112,7 +113,7 @@ def encode(msg: Message) -> bytes:
     """MAGIC || canonical CBOR of the message."""
     data = encode_canonical(msg.to_map())
     if len(data) > msg.MAX_BYTES:
-        raise WireError(f"{type(msg).__name__} is larger than {msg.MAX_BYTES} bytes", reason="too_large")
+        raise WireError(f"{type(msg).__name__} is larger than {msg.MAX_BYTES} bytes", reason=WireReason.TOO_LARGE)
     return data
 
 
@@ -132,19 +133,19 @@ def decode_map(value: Any, expected: type[M] | tuple[type[M], ...]) -> M:
     """Dispatch a decoded map on its type tag and check the version."""
     exp = expected if isinstance(expected, tuple) else (expected,)
     if not isinstance(value, Mapping):
-        raise WireError("a zkaid message must be a CBOR map", reason="malformed")
+        raise WireError("a zkaid message must be a CBOR map", reason=WireReason.MALFORMED)
     t, v = value.get(0), value.get(1)
     if not isinstance(t, int) or isinstance(t, bool) or t not in _REGISTRY:
-        raise WireError("unknown zkaid message type", reason="unknown_type")
+        raise WireError("unknown zkaid message type", reason=WireReason.UNKNOWN_TYPE)
     if v != VERSION:
         raise WireError(
             f"unsupported message version {v!r} (this app reads version {VERSION}); update the app",
-            reason="unknown_version",
+            reason=WireReason.UNKNOWN_VERSION,
         )
     cls = _REGISTRY[t]
     if not any(issubclass(cls, e) for e in exp):
         names = " or ".join(e.__name__ for e in exp)
-        raise WireError(f"expected {names}, got {cls.__name__}", reason="wrong_type")
+        raise WireError(f"expected {names}, got {cls.__name__}", reason=WireReason.WRONG_TYPE)
     return cls.from_map(value)  # type: ignore[return-value]
 
 
@@ -154,7 +155,7 @@ def decode(data: bytes, expected: type[M] | tuple[type[M], ...]) -> M:
     limit = max(e.MAX_BYTES for e in exp)
     msg = decode_map(decode_canonical(data, max_bytes=limit), expected)
     if len(data) > msg.MAX_BYTES:
-        raise WireError(f"{type(msg).__name__} is larger than {msg.MAX_BYTES} bytes", reason="too_large")
+        raise WireError(f"{type(msg).__name__} is larger than {msg.MAX_BYTES} bytes", reason=WireReason.TOO_LARGE)
     return msg
 
 

@@ -265,7 +265,7 @@ class AuditEvent(Base):
 
 # Feature tables live in modules of their own (each with its alembic branch off 0001);
 # importing them here puts them in Base.metadata wherever the models are loaded.
-from verifier_service.registry import models_linkage as _models_linkage  # noqa: E402,F401
-from verifier_service.registry import referral_models as _referral_models  # noqa: E402,F401
 from verifier_service.registry import lifecycle_models as _lifecycle_models  # noqa: E402,F401
 from verifier_service.registry import log_models as _log_models  # noqa: E402,F401
+from verifier_service.registry import models_linkage as _models_linkage  # noqa: E402,F401
+from verifier_service.registry import referral_models as _referral_models  # noqa: E402,F401
