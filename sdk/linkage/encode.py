@@ -154,12 +154,10 @@ def _bigrams(token: str) -> list[str]:
 
 
 def _grams(p: NormalisedPerson) -> list[tuple[str, int]]:
-    """The (gram, positions) pairs that go into every segment of this person's filter."""
+    """The (gram, hash positions) pairs of this person's filter B, by field."""
     out: list[tuple[str, int]] = []
-    for t in {*p.given, *p.family}:
-        out += [("n:" + b, _K["n"]) for b in _bigrams(t)]
-        s = skeleton(t)
-        out += [("s:" + b, _K["s"]) for b in _bigrams(s)]
+    for t in sorted({*p.given, *p.family}):
+        out += _name_grams(t)
     if p.given:  # the person's own name weighs more than the father's name after it
         out += [("g:" + b, _K["g"]) for b in _bigrams(skeleton(p.given[0]))]
     if p.dob_year is not None:
@@ -183,12 +181,25 @@ def _grams(p: NormalisedPerson) -> list[tuple[str, int]]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def _name_grams(token: str) -> list[tuple[str, int]]:
+    return ([("n:" + b, _K["n"]) for b in _bigrams(token)]
+            + [("s:" + b, _K["s"]) for b in _bigrams(skeleton(token))])
+
+
 @lru_cache(maxsize=1 << 18)
 def _gram_positions(gram: str, k: int) -> tuple[int, ...]:
     """The k positions of a gram in the person's plain Bloom filter B (public hashing: B is
     never stored; only its keyed permutations are)."""
     d = hashlib.blake2b(gram.encode(), digest_size=32, person=b"zkaid-link-gram").digest()
     return tuple(int(x) & (SEGMENT_BITS - 1) for x in memoryview(d).cast("H")[:k])
+
+
+def _positions(p: NormalisedPerson) -> np.ndarray[Any, np.dtype[np.int64]]:
+    out: list[int] = []
+    for g, k in _grams(p):
+        out.extend(_gram_positions(g, min(k, 16)))
+    return np.array(out, dtype=np.int64)
 
 
 def _permutation(seg_key: bytes) -> np.ndarray[Any, np.dtype[np.intp]]:
@@ -222,8 +233,7 @@ def encode(persons: Sequence[NormalisedPerson], evaluator: Evaluator) -> list[Ma
     value = dict(zip(unique, outputs, strict=True))
     records = []
     for p, xs in zip(persons, per_person, strict=True):
-        positions = np.fromiter(
-            (x for g, k in _grams(p) for x in _gram_positions(g, min(k, 16))), dtype=np.int64)
+        positions = _positions(p)
         keys: list[bytes] = []
         segs: list[bytes] = []
         for x in xs:
@@ -253,20 +263,27 @@ def compare(a: MatchRecord, b: MatchRecord) -> float:
 
 
 class _Indexed:
-    """Records as key -> segment dicts, and an inverted index key -> record numbers."""
+    """An inverted index key -> record numbers; segments are read only for candidates."""
 
     def __init__(self, records: Sequence[MatchRecord]) -> None:
-        self.segs: list[dict[bytes, int]] = []
+        self.records = records
         self.index: dict[bytes, list[int]] = defaultdict(list)
         for n, r in enumerate(records):
-            d = {k: r.segment(i) for i, k in enumerate(r.keys)}
-            self.segs.append(d)
-            for k in d:
+            for k in r.keys:
                 self.index[k].append(n)
 
-    def score(self, a: dict[bytes, int], n: int) -> float:
-        b = self.segs[n]
-        return max((_dice(s, b[k]) for k, s in a.items() if k in b), default=0.0)
+    def candidates(self, keys: Sequence[bytes], above: int = -1) -> set[int]:
+        out: set[int] = set()
+        for k in keys:
+            block = self.index.get(k)
+            if block is not None and len(block) <= MAX_BLOCK:
+                out.update(block)
+        if above >= 0:
+            out = {j for j in out if j > above}
+        return out
+
+    def score(self, a: MatchRecord, n: int) -> float:
+        return compare(a, self.records[n])
 
 
 def _check_threshold(threshold: float) -> None:
@@ -284,14 +301,8 @@ def link(left: Sequence[MatchRecord], right: Sequence[MatchRecord],
     idx = _Indexed(right)
     scored: list[tuple[float, int, int]] = []
     for i, r in enumerate(left):
-        a = {k: r.segment(n) for n, k in enumerate(r.keys)}
-        cands: set[int] = set()
-        for k in a:
-            block = idx.index.get(k)
-            if block is not None and len(block) <= MAX_BLOCK:
-                cands.update(block)
-        for j in cands:
-            s = idx.score(a, j)
+        for j in idx.candidates(r.keys):
+            s = idx.score(r, j)
             if s >= threshold:
                 scored.append((s, i, j))
     scored.sort(key=lambda x: (-x[0], x[1], x[2]))
@@ -319,13 +330,8 @@ def cluster(records: Sequence[MatchRecord], threshold: float = DEFAULT_THRESHOLD
             x = parent[x]
         return x
 
-    for i, a in enumerate(idx.segs):
-        cands: set[int] = set()
-        for k in a:
-            block = idx.index[k]
-            if len(block) <= MAX_BLOCK:
-                cands.update(j for j in block if j > i)
-        for j in cands:
+    for i, a in enumerate(records):
+        for j in idx.candidates(a.keys, above=i):
             if find(i) != find(j) and idx.score(a, j) >= threshold:
                 parent[find(j)] = find(i)
     groups: dict[int, list[int]] = defaultdict(list)

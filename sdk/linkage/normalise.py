@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from sdk.errors import EncodingError
 
@@ -133,6 +133,7 @@ def transliterate(text: str) -> str:
 _VARIANT_OF: dict[str, str] = {v: canon for canon, vs in VARIANTS.items() for v in (*vs, canon)}
 
 
+@lru_cache(maxsize=1 << 16)
 def skeleton(token: str) -> str:
     """Consonant skeleton: ``ch`` -> ``sh``, ``q``/``c`` -> ``k``, vowels and non-initial
     ``w``/``y`` dropped, doubled letters collapsed, a final ``h`` dropped (not the h of sh, kh, th, dh, gh).
