@@ -19,6 +19,8 @@ from verifier_service.routers import admin, audit, offers, public, registry, ver
 from verifier_service.routers import cards as card_routes
 from verifier_service.routers import linkage as linkage_routes
 from verifier_service.routers import referrals as referral_routes
+from verifier_service.docs import install_docs
+from verifier_service.routers import log as log_routes
 from verifier_service.runtime import Clock, Runtime
 from verifier_service.settings import Settings
 
@@ -62,12 +64,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                 rt.close()
 
     app = FastAPI(title="zkaid agency service", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan, docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+                  lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.runtime = rt
     install_log_redaction()
     problems.install(app)
+    install_docs(app)  # Swagger UI with local assets: works offline
     for r in (public.router, offers.router, registry.router, verify.router, admin.router, audit.router):
         app.include_router(r)
+    app.include_router(log_routes.router)  # issue 16: the tamper-evident registry log
     app.include_router(linkage_routes.router)  # issue 14: registration checks, steward OPRF
     app.include_router(referral_routes.router)
     app.include_router(card_routes.router)  # issue 13: revoke a card, per-scope revocation updates

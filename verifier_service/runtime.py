@@ -20,6 +20,7 @@ from verifier_service.registry.migrate import current_revision, head_revision, u
 from verifier_service.registry.models import Meta
 from verifier_service.services import issuance
 from verifier_service.services import keys as key_service
+from verifier_service.services import log as log_service
 from verifier_service.services import referrals as referral_service
 from verifier_service.services import trust_list as tl_service
 from verifier_service.services.auth import AuthCache
@@ -56,6 +57,7 @@ class Runtime:
     trust_cache: tl_service.TrustListCache = field(default_factory=tl_service.TrustListCache)
     auth_cache: AuthCache = field(default_factory=lambda: AuthCache(0))
     misses: MissLimiter = field(default_factory=lambda: MissLimiter(30))
+    log_key: Ed25519PrivateKey | None = None  # signs the registry log's tree heads (sealed in the database)
 
     def now(self) -> int:
         return int(self.clock())
@@ -82,11 +84,14 @@ class Runtime:
                 )
             keyring = Keyring(kek)
             _check_kek(store, keyring)
+            with store.write() as s:
+                log_key = log_service.load_or_create_key(s, keyring)
             signing_key = _load_signing_key(settings)
             pinned = bytes.fromhex(settings.trust_anchor) if settings.trust_anchor else None
             rt = cls(settings, store, keyring, clock or _system_clock, signing_key,
                      tl_service.TrustListCache(pinned), AuthCache(settings.auth_cache_seconds),
                      MissLimiter(settings.public_miss_limit))
+            rt.log_key = log_key
             rt._seed()
         except BaseException:
             store.dispose()

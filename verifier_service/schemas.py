@@ -166,6 +166,10 @@ class SyncOut(BaseModel):
     duplicates: list[SyncDuplicateOut]
     updates: list[UpdateOut]
     cursor: int
+    log_size: int = Field(default=0, description="size of the registry log after this sync")
+    log_indexes: list[int] = Field(
+        default_factory=list,
+        description="log entry index of each accepted enrollment, in upload order (keep the inclusion proofs)")
 
 
 class DuplicateOut(BaseModel):

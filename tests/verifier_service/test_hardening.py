@@ -280,3 +280,26 @@ def test_no_agency_names_its_verifier_like_another_agencys_desk(dep: Deployment)
     r = c.post("/v1/admin/verifier-keys", json={"name": "Agency B desk 1", "public_key": pk()},
                headers=dep.h("admin_b"))
     assert r.status_code == 201, r.text
+
+
+def test_database_files_are_private(tmp_path: Any, clock: Any) -> None:
+    import os
+    import stat
+
+    from tests.verifier_service.helpers import make_deployment, settings_for
+
+    old = os.umask(0o022)  # a typical umask, which would give 0644 files and 0755 folders
+    try:
+        data = tmp_path / "new" / "data"
+        s = settings_for(data, f"sqlite:///{data / 'registry.sqlite3'}", kek=None)
+        for d in make_deployment(s, clock):
+            assert d.client.post("/v1/enrollments", json={"scope": SCOPE, "pseudonym": P[29].hex()},
+                                 headers=d.h("device_b")).status_code == 201
+            files = sorted(p.name for p in data.iterdir())
+            assert {"registry.sqlite3", "registry.sqlite3-wal", "kek"} <= set(files), files
+            for p in data.iterdir():
+                assert stat.S_IMODE(p.stat().st_mode) == 0o600, (p.name, oct(p.stat().st_mode))
+            for folder in (data, data.parent):
+                assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    finally:
+        os.umask(old)

@@ -14,6 +14,7 @@ Services open their own transactions through :class:`Store`:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,11 +25,35 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-__all__ = ["MIGRATION_LOCK", "REGISTRY_LOCK", "TRUST_LIST_LOCK", "Store", "xact_lock"]
+__all__ = ["LOG_LOCK", "MIGRATION_LOCK", "REGISTRY_LOCK", "TRUST_LIST_LOCK", "Store", "private_dir", "private_file",
+           "xact_lock"]
 
 REGISTRY_LOCK = 0x7A6B6169  # "zkai": advisory lock id of enrollment writers (PostgreSQL)
 MIGRATION_LOCK = 0x7A6B6170
 TRUST_LIST_LOCK = 0x7A6B6171
+LOG_LOCK = 0x7A6B6172  # appenders of the registry log (always taken after REGISTRY_LOCK)
+
+
+def private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) readable by the service's user only (0700)."""
+    missing = []
+    p = path
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        d.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(d, 0o700)  # mkdir's mode is filtered by the umask
+
+
+def private_file(path: Path) -> None:
+    """Make sure the database file exists and is 0600 before SQLite opens it: SQLite gives its
+    -wal and -shm files the permissions of the database file, so they follow."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
 
 
 class Store:
@@ -45,8 +70,8 @@ class Store:
         kwargs: dict[str, Any] = {"pool_pre_ping": self.dialect != "sqlite", "hide_parameters": True}
         if self.dialect == "sqlite":
             db = u.database
-            if db and db != ":memory:":
-                Path(db).parent.mkdir(parents=True, exist_ok=True)
+            if db and db != ":memory:" and not db.startswith("file:"):
+                private_file(Path(db))
             kwargs["connect_args"] = {"timeout": busy_timeout, "check_same_thread": False}
             kwargs["pool_size"] = pool_size
             kwargs["max_overflow"] = max_overflow

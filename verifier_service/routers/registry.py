@@ -42,7 +42,7 @@ def sync(body: SyncRequest, rt: RuntimeDep, who: EnrollerDep) -> SyncOut:
                       cursor=body.cursor, items=items, page_size=rt.settings.sync_page_size,
                       max_skew=rt.settings.max_enrollment_skew)
     return SyncOut(
-        accepted=r.accepted, replayed=r.replayed, cursor=r.cursor,
+        accepted=r.accepted, replayed=r.replayed, cursor=r.cursor, log_indexes=r.log_indexes, log_size=r.log_size,
         duplicates=[SyncDuplicateOut(scope=d.scope, pseudonym=d.pseudonym.hex(), first_agency=d.first_agency,
                                      first_enrolled_at=d.first_enrolled_at, your_enrolled_at=d.your_enrolled_at)
                     for d in r.duplicates],

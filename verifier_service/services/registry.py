@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from sdk.credential import check_pseudonym
 from sdk.errors import EncodingError, ScopeError
+from sdk.log import LogEntry, enrollment_entry
 from sdk.wire.scope import REQUEST_SCOPE_PREFIX, is_request_scope, normalize_scope
 from verifier_service.registry.db import Store
 from verifier_service.registry.models import Agency, DuplicateEvent, Enrollment, Scope
-from verifier_service.services import audit
+from verifier_service.services import audit, log
 from verifier_service.services.agencies import find_device
 from verifier_service.services.auth import Principal
 from verifier_service.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -95,6 +96,8 @@ class SyncResult:
     duplicates: list[SyncDuplicate] = field(default_factory=list)
     updates: list[UpdateInfo] = field(default_factory=list)
     cursor: int = 0
+    log_indexes: list[int] = field(default_factory=list)  # of the accepted items, in order
+    log_size: int = 0  # size of the registry log after this sync
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,7 @@ def enroll(store: Store, *, now: int, principal: Principal, scope: str, pseudony
             if first[0] != principal.agency:
                 audit.record(s, at=now, agency=first[0], actor=principal.actor, action="enrollment.duplicate",
                              target=scope, second_agency=principal.agency, source=source)
+            log.append_entries(s, [log.duplicate_entry(scope, pseudonym, first[0], principal.agency, now)], now=now)
             conflict = Conflict(
                 f"already enrolled in {scope} by {first[2]} at {first[1]}", reason="already_enrolled",
                 first_agency=first[0], first_agency_name=first[2], first_enrolled_at=first[1], scope=scope,
@@ -219,6 +223,7 @@ def enroll(store: Store, *, now: int, principal: Principal, scope: str, pseudony
                              device_pk=principal.device_pk, enrolled_at=now, recorded_at=now, source=source)
             s.add(row)
             s.flush()
+            log.log_enrollments(s, [(scope, pseudonym, principal.agency, now)], now=now)
             audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="enrollment.create",
                          target=scope, enrollment=row.id, source=source)
             info = EnrollmentInfo(scope, pseudonym, principal.agency, now, row.id)
@@ -250,6 +255,7 @@ def sync(store: Store, *, now: int, principal: Principal, device_id: str, scopes
                     items=items, result=result)
         _updates(s, scope_ids=[sids[n] for n in set(scopes)], device_pk=dev.id, cursor=cursor,
                  page_size=page_size, result=result)
+        result.log_size = log.state(s)[0]
     return result
 
 
@@ -273,6 +279,9 @@ def _upload(s: Session, *, now: int, principal: Principal, device_pk: int, devic
             reported.add((scope_id, bytes(p), at))
     new_rows: list[dict[str, object]] = []
     dup_rows: list[dict[str, object]] = []
+    new_log: list[tuple[str, bytes, str, int]] = []
+    dup_log: list[LogEntry] = []
+    spelling = {name: validate_scope_name(name) for name in sids}
     for it in items:
         key = (sids[it.scope], it.pseudonym)
         first = existing.get(key)
@@ -293,14 +302,19 @@ def _upload(s: Session, *, now: int, principal: Principal, device_pk: int, devic
                                  first_enrolled_at=at, second_agency_id=principal.agency,
                                  second_device_pk=device_pk, second_enrolled_at=it.enrolled_at,
                                  detected_at=now, source="sync"))
+            dup_log.append(log.duplicate_entry(spelling[it.scope], it.pseudonym, agency, principal.agency, now))
             continue
         existing[key] = (principal.agency, device_pk, it.enrolled_at)
         new_rows.append(dict(scope_id=key[0], pseudonym=it.pseudonym, agency_id=principal.agency,
                              device_pk=device_pk, enrolled_at=it.enrolled_at, recorded_at=now, source="sync"))
+        new_log.append((spelling[it.scope], it.pseudonym, principal.agency, it.enrolled_at))
     if new_rows:
         s.execute(insert(Enrollment), new_rows)
     if dup_rows:
         s.execute(insert(DuplicateEvent), dup_rows)
+    # the registry log: one digest-only entry per new enrollment and per duplicate event
+    indexes = log.append_entries(s, [enrollment_entry(*e) for e in new_log] + dup_log, now=now)
+    result.log_indexes = indexes[:len(new_log)]
     result.accepted = len(new_rows)
     audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="sync.upload",
                  target=device_id, accepted=len(new_rows), duplicates=len(dup_rows), replayed=result.replayed,

@@ -16,6 +16,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from verifier_service.registry.db import private_dir
+
 __all__ = ["KekError", "Keyring", "generate_kek_file", "load_kek"]
 
 _VERSION = b"\x01"
@@ -73,7 +75,7 @@ def load_kek(*, kek: str | None, kek_file: Path | None) -> bytes | None:
 
 def generate_kek_file(path: Path) -> bytes:
     """Write a fresh KEK (base64) to ``path`` with mode 0600; refuse to overwrite."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     kek = os.urandom(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as f:
