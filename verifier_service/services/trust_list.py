@@ -23,11 +23,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sdk.credential import Schema
-from sdk.errors import TrustListError, ZkaidError
+from sdk.errors import ScopeError, TrustListError, ZkaidError
 from sdk.trust import TrustAnchor, TrustList, build_payload, load_trust_list, sign_trust_list
 from sdk.wire import IssuerEntry, TrustListPayload, VerifierEntry, ed25519_kid
+from sdk.wire.scope import normalize_scope
 from verifier_service.registry.db import TRUST_LIST_LOCK, private_dir, xact_lock
-from verifier_service.registry.models import IssuerKeyRow, SchemaRow, TrustListRow, VerifierKeyRow
+from verifier_service.registry.models import (
+    IssuerKeyRow,
+    SchemaRow,
+    Scope,
+    TrustListRow,
+    VerifierKeyRow,
+)
 from verifier_service.services import audit, referrals
 from verifier_service.services.errors import Conflict, Unavailable
 
@@ -110,6 +117,13 @@ def latest_info(session: Session) -> TrustListInfo | None:
     return _info(row) if row is not None else None
 
 
+def _normal(scope: str) -> bool:
+    try:
+        return normalize_scope(scope) == scope
+    except ScopeError:
+        return False
+
+
 def build(session: Session, *, now: int, validity: int, grace: int) -> TrustListPayload:
     """The next payload from the registry as it is now (unsigned), e.g. to carry to an
     authority that signs offline."""
@@ -120,8 +134,11 @@ def build(session: Session, *, now: int, validity: int, grace: int) -> TrustList
         for r in session.scalars(select(IssuerKeyRow).where(IssuerKeyRow.not_after > now)
                                  .order_by(IssuerKeyRow.created_at, IssuerKeyRow.kid))
     ]
+    # issue 13: a registered verifier key may ask for pseudonyms in the registry's scopes only;
+    # wallets answer any other scope (or an unlisted key) with a one-time pseudonym
+    scope_names = tuple(sorted(n for n in session.scalars(select(Scope.name)) if _normal(n)))
     verifiers = [
-        VerifierEntry(bytes.fromhex(r.kid), r.name, r.public_key, r.not_before, r.not_after)
+        VerifierEntry(bytes.fromhex(r.kid), r.name, r.public_key, r.not_before, r.not_after, scope_names)
         for r in session.scalars(select(VerifierKeyRow).where(VerifierKeyRow.revoked_at.is_(None),
                                                               VerifierKeyRow.not_after > now)
                                  .order_by(VerifierKeyRow.created_at, VerifierKeyRow.kid))
