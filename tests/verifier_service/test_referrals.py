@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from sdk.credential import Credential, Holder
+from sdk.errors import ServiceError
 from sdk.referral import (
     HYBRID,
     SUITES,
@@ -17,7 +19,6 @@ from sdk.referral import (
 )
 from sdk.referral.consent import ReferralSubmission
 from sdk.referral.envelope import SealedReferral, decode_message, encode_message
-from sdk.errors import ServiceError
 from tests.verifier_service.helpers import Deployment
 from tests.verifier_service.referral_world import CBOR, NOTE, Referrals
 from verifier_service.registry.referral_models import ReferralRow
@@ -41,7 +42,7 @@ def test_referral_from_a_to_b(dep: Deployment, suite: str) -> None:
     tl = dep.trust_list()
     assert {k.suite for k in tl.referral_keys_for("agency-b", dep.clock.now)} == set(SUITES)
     holder, cred, _ = dep.wallet()
-    content, sealed, sub = ref.submission(holder, cred, suite)
+    content, _sealed, sub = ref.submission(holder, cred, suite)
     r = ref.send(sub)
     assert r.status_code == 201, r.text
     rid = content.referral_id.hex()
@@ -136,9 +137,9 @@ def test_withdrawal_deletes_b_copy_and_a_sees_it(dep: Deployment) -> None:
     rid = content.referral_id.hex()
     tl = dep.trust_list()
 
-    def wd(h: object, c: object) -> bytes:
-        return withdraw(h, [c], tl, referral_id=content.referral_id, digest=sealed.digest,  # type: ignore[arg-type]
-                        to_agency="agency-b", now=dep.clock.now)
+    def wd(h: Holder, c: Credential) -> bytes:
+        return withdraw(h, [c], tl, referral_id=content.referral_id, digest=sealed.digest, to_agency="agency-b",
+                        now=dep.clock.now)
 
     r = dep.client.post(f"/v1/referrals/{rid}/withdraw", content=wd(other, other_cred), headers=CBOR)
     assert (r.status_code, r.json()["reason"]) == (403, "not_yours") and rows(dep)[0].sealed is not None
@@ -157,7 +158,7 @@ def test_withdrawal_deletes_b_copy_and_a_sees_it(dep: Deployment) -> None:
 def test_expiry_and_retention(dep: Deployment) -> None:
     ref = Referrals(dep).setup()
     holder, cred, _ = dep.wallet()
-    content, _s, sub = ref.submission(holder, cred, lifetime=2 * DAY)
+    _content, _s, sub = ref.submission(holder, cred, lifetime=2 * DAY)
     assert ref.send(sub).status_code == 201
     dep.clock.advance(2 * DAY)
     dep.rt.housekeeping()

@@ -352,12 +352,14 @@ def withdraw(store: Store, cache: TrustListCache, *, now: int, referral_id: str,
 def purge(session: Session, now: int) -> tuple[int, int]:
     """(expired, deleted): expire referrals past their date (sealed bytes deleted), then
     delete rows past the retention period."""
-    expired = session.execute(
+    res = session.execute(
         update(ReferralRow).where(ReferralRow.expires_at <= now, ReferralRow.status.not_in(FINAL))
         .values(status="expired", sealed=None, updated_at=now)
-    ).rowcount
-    gone = session.execute(delete(ReferralRow).where(ReferralRow.delete_after <= now)).rowcount
+    )
+    expired = int(getattr(res, "rowcount", 0) or 0)
+    res = session.execute(delete(ReferralRow).where(ReferralRow.delete_after <= now))
+    gone = int(getattr(res, "rowcount", 0) or 0)
     if expired or gone:
         audit.record(session, at=now, agency=None, actor="system", action="referral.purge", expired=expired,
                      deleted=gone)
-    return int(expired or 0), int(gone or 0)
+    return expired, gone

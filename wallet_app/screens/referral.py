@@ -12,7 +12,12 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
 from sdk.transport import encode as qr_encode
-from wallet_app.referrals import ReferralConsentView, WalletReferrals, is_referral_offer, referral_text
+from wallet_app.referrals import (
+    ReferralConsentView,
+    WalletReferrals,
+    is_referral_offer,
+    referral_text,
+)
 from wallet_app.screens.widgets import WalletScreen
 from wallet_app.service import PresentationCodes
 
@@ -64,9 +69,9 @@ class ReferralScreen(WalletScreen):
 
     def _history_rows(self) -> list[tuple[str, Any]]:
         refs = self._refs()
-        recs = list(reversed(refs.history()))
+        recs: list[Any] = list(reversed(refs.history()))
         lines = refs.history_lines()
-        return list(zip(lines, recs or [None], strict=False)) if recs else [(lines[0], None)]
+        return list(zip(lines, recs, strict=True)) if recs else [(lines[0], None)]
 
     def accept(self) -> None:
         def done(sub: bytes) -> None:
