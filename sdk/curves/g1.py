@@ -241,22 +241,30 @@ def glv_split(k: int) -> tuple[int, int]:
     return k0, k1
 
 
-def wnaf(k: int, w: int) -> list[int]:
-    """Width-w NAF digits of k >= 0, least significant first."""
-    digits = []
+def wnaf(k: int, w: int) -> list[tuple[int, int]]:
+    """The non-zero width-w NAF digits of k >= 0 as (position, digit), lowest first.
+
+    Runs of zero bits are skipped in one step (their length is the number of trailing
+    zeros), so the loop turns once per non-zero digit, about (bits)/(w + 1) times.
+    After a digit d = k mod 2^w (signed), k - d is divisible by 2^w: the next non-zero
+    digit is at least w positions higher.
+    """
+    out = []
     half = 1 << (w - 1)
     full = 1 << w
+    mask = full - 1
+    pos = 0
     while k:
-        if k & 1:
-            d = k & (full - 1)
-            if d >= half:
-                d -= full
-            k -= d
-        else:
-            d = 0
-        digits.append(d)
-        k >>= 1
-    return digits
+        tz = (k & -k).bit_length() - 1
+        k >>= tz
+        pos += tz
+        d = k & mask
+        if d >= half:
+            d -= full
+        out.append((pos, d))
+        k = (k - d) >> w
+        pos += w
+    return out
 
 
 _W = 5  # wNAF width for variable bases: odd multiples 1P .. 15P (8 entries)
@@ -300,11 +308,13 @@ def _straus(columns: Sequence[Column]) -> Jac:
         if not k:
             continue
         digits = wnaf(k, w)
-        top = max(top, len(digits))
-        for i, d in enumerate(digits):
-            if d:
-                x, y = tab[abs(d) >> 1]
-                events[i].append((x, P - y) if (d < 0) != negate else (x, y))
+        top = max(top, digits[-1][0] + 1)
+        for i, d in digits:
+            if (d < 0) != negate:
+                x, y = tab[-d >> 1] if d < 0 else tab[d >> 1]
+                events[i].append((x, P - y))
+            else:
+                events[i].append(tab[-d >> 1] if d < 0 else tab[d >> 1])
     acc = INF
     for i in range(top - 1, -1, -1):
         if acc[2]:
