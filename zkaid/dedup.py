@@ -108,21 +108,49 @@ def tryout_evaluator(folder: Path, announce: Callable[[str], None]) -> Evaluator
     return local_evaluator(shares, t)
 
 
+def _api_keys(value: str) -> str | dict[int, str]:
+    """One key for every steward, or ``1=KEY1,2=KEY2,...`` (one per steward index)."""
+    if "=" not in value:
+        return value
+    out: dict[int, str] = {}
+    for part in value.split(","):
+        index, sep, key = part.partition("=")
+        if not sep or not index.strip().isdigit() or not key.strip():
+            raise InputError("--api-key is one key, or INDEX=KEY pairs separated by commas")
+        out[int(index)] = key.strip()
+    return out
+
+
 def service_evaluator(url: str, stewards: Path | None, api_key: str | None) -> Evaluator:
-    """The real stewards: the registrar's steward configuration and API key (sdk.stewards)."""
+    """The real stewards (sdk.stewards): the steward configuration the agency received and the
+    registrar's API key. When the service at ``url`` is itself a steward, its key id must be
+    the configuration's (a configuration of another dealing would give records that match
+    nothing)."""
     if stewards is None or not api_key:
         raise InputError("--service needs --stewards CONFIG.json (the steward configuration your "
                          "agency received) and --api-key (or ZKAID_API_KEY)")
-    try:
-        from sdk.stewards import StewardConfig, StewardEvaluator
-    except ImportError as exc:  # the steward client ships with the registration check
-        raise InputError(f"this installation has no steward client ({exc}); run without --service") from exc
+    from sdk.client import ServiceClient
+    from sdk.errors import OfflineError, ServiceError
+    from sdk.stewards import StewardConfig, StewardEvaluator
+
+    keys = _api_keys(api_key)
     try:
         config = StewardConfig.load(stewards)
     except ZkaidError as exc:
         raise InputError(str(exc)) from exc
-    del url  # each steward's address comes from the configuration file
-    return StewardEvaluator(config, api_key)
+    own = keys if isinstance(keys, str) else next(iter(keys.values()))
+    try:
+        info = ServiceClient(url, own).request_json("GET", "/v1/linkage/steward")
+    except OfflineError as exc:
+        raise InputError(f"cannot reach the service at {url}: {exc}") from exc
+    except ServiceError as exc:
+        if exc.status != 404:  # 404: this service holds no share, nothing to compare
+            raise InputError(f"the service at {url} refused: {exc}") from exc
+        info = None
+    if isinstance(info, dict) and info.get("key_id") != config.key_id:
+        raise InputError(f"{stewards} is for steward key {config.key_id}, but the service at {url} "
+                         f"uses key {info.get('key_id')}: ask your agency for the current configuration")
+    return StewardEvaluator(config, keys)
 
 
 def _parse_map(items: Sequence[str]) -> dict[str, str]:
