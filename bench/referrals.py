@@ -20,6 +20,7 @@ import argparse
 import base64
 import http.client
 import importlib.util
+import json
 import statistics
 import sys
 import tempfile
@@ -39,6 +40,7 @@ from sdk.referral import (  # noqa: E402
     HYBRID,
     SUITES,
     X25519,
+    ReferralBatch,
     ReferralKeyPair,
     compose,
     consent,
@@ -77,6 +79,14 @@ def _serve(settings_kw: dict[str, Any], port: int) -> None:  # runs in the serve
     logging.getLogger("zkaid.service").setLevel(logging.ERROR)
     uvicorn.run(create_app(Settings(**settings_kw)), host="127.0.0.1", port=port, log_level="warning",
                 access_log=False, backlog=2048)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to compare runs on a shared machine."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def content_of(tl: Any, now: int) -> Any:
@@ -196,8 +206,32 @@ def main() -> None:
                     return len(subs[i::n_conn])
                 return run
 
+            half = len(subs) // 2
+            batch_subs, subs = subs[half:], subs[:half]
+            cpu0 = cpu_seconds(proc.pid)
             secs, n = svc.parallel([job(i) for i in range(n_conn)], n_conn)
             per_minute = n / secs * 60
+            per_cpu_minute = n / (cpu_seconds(proc.pid) - cpu0) * 60
+            # the outbox's way: POST /v1/referrals/batch, 64 per request, consents checked together
+            chunks = [batch_subs[i:i + 64] for i in range(0, len(batch_subs), 64)]
+            bodies = [encode_message(ReferralBatch(tuple(c))) for c in chunks]
+
+            def bjob(i: int) -> Callable[[], int]:
+                def run() -> int:
+                    done = 0
+                    for body in bodies[i::2]:
+                        conns[i].request("POST", "/v1/referrals/batch", body=body, headers=headers)
+                        r = conns[i].getresponse()
+                        data = r.read()
+                        assert r.status == 200, data[:300]
+                        done += len(json.loads(data)["results"])
+                    return done
+                return run
+
+            cpu0 = cpu_seconds(proc.pid)
+            bsecs, bn = svc.parallel([bjob(i) for i in range(2)], 2)
+            batch_per_minute = bn / bsecs * 60
+            batch_per_cpu_minute = bn / (cpu_seconds(proc.pid) - cpu0) * 60
             lat = []
             extra = []
             for _ in range(30):
@@ -224,9 +258,15 @@ def main() -> None:
         print(f"{suite:34}{r['seal']:8.2f}{r['consent']:9.2f}{r['open']:8.2f}{r['total']:8.2f}{'<= 10':>9}"
               f"{r['check']:9.2f}{r['sealed']:9,}  {ok}")
     print("  (ms; total = seal + consent + open; check* = the service's verification of the consent, not in the target)")
-    ok = "ok" if per_minute >= 10_000 else "MISSED"
-    print(f"\nthrough the service (SQLite FULL, 1 uvicorn worker, {n_conn} clients, {n:,} referrals):")
-    print(f"  referrals per minute {per_minute:12,.0f}   target >= 10,000   {ok}")
+    print("\nthrough the service (SQLite FULL, 1 uvicorn worker):")
+    print(f"  {'':46} {'referrals':>9} {'per minute':>11} {'per server CPU-minute':>22}   target")
+    for label, rate, cpu_rate, count in (
+            (f"one per POST ({n_conn} clients)", per_minute, per_cpu_minute, n),
+            ("POST /v1/referrals/batch, 64 each (2 clients)", batch_per_minute, batch_per_cpu_minute, bn)):
+        ok = "ok" if rate >= 10_000 else "MISSED"
+        print(f"  {label:46} {count:9,} {rate:11,.0f} {cpu_rate:22,.0f}   >= 10,000 per minute: {ok}")
+    print("  (per server CPU-minute: referrals per minute of CPU the server process actually got; on a machine\n"
+          "   shared with other work the wall-clock rate is lower than what one free core delivers)")
     print(f"  POST /v1/referrals latency, one at a time: {ms(lat):.1f} ms")
 
 

@@ -319,6 +319,14 @@ class ServiceClient:
         _s, data, _h = self._call("POST", "/v1/referrals", body=submission, content_type=CBOR)
         return self._parse(data)
 
+    def send_referrals(self, batch: bytes) -> list[dict[str, Any]]:
+        """Deliver a ReferralBatch; one result per submission (``referral`` or ``reason``)."""
+        _s, data, _h = self._call("POST", "/v1/referrals/batch", body=batch, content_type=CBOR)
+        results = self._parse(data).get("results")
+        if not isinstance(results, list):
+            raise ServiceError("the service sent an unexpected answer", reason=ClientReason.BAD_RESPONSE)
+        return results
+
     def referrals(self, *, box: str = "inbox", status: str | None = None, pseudonym: bytes | None = None,
                   since: int | None = None) -> list[dict[str, Any]]:
         params = {k: v for k, v in (("box", box), ("status", status), ("since", since),

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from verifier_service.schemas import NO_CONTROL, Strict, UnixTime
 
 __all__ = [
+    "ReferralBatchItem",
+    "ReferralBatchOut",
     "ReferralKeyCreate",
     "ReferralKeyOut",
     "ReferralOut",
@@ -74,3 +76,15 @@ class ReferralOut(BaseModel):
     suite: str
     digest: str
     has_content: bool
+
+
+class ReferralBatchItem(BaseModel):
+    index: int
+    created: bool
+    referral: ReferralOut | None = None
+    reason: str | None = Field(default=None, description="Why this item was refused (as POST /v1/referrals).")
+    detail: str | None = None
+
+
+class ReferralBatchOut(BaseModel):
+    results: list[ReferralBatchItem]

@@ -25,10 +25,12 @@ from sdk.credential import (
     Holder,
     ReceivedRequest,
     Schema,
+    VerifiedPresentation,
     VerifierKey,
     build_request,
     read_request,
     verify_presentation,
+    verify_presentations,
 )
 from sdk.curves import CurveBackend
 from sdk.errors import CredentialError, ReferralError, VerificationError
@@ -45,11 +47,12 @@ from sdk.referral.envelope import (
 )
 from sdk.trust import TrustList
 from sdk.wire import Message, ReferralKeyEntry
-from sdk.wire.fields import Field, bstr
+from sdk.wire.fields import Field, array_of, bstr
 
 __all__ = [
     "AcceptedReferral",
     "ReceivedOffer",
+    "ReferralBatch",
     "ReferralOffer",
     "ReferralSubmission",
     "ReferralWithdrawal",
@@ -59,6 +62,7 @@ __all__ = [
     "read_offer",
     "referral_scope",
     "verify_submission",
+    "verify_submissions",
     "verify_withdrawal",
     "withdraw",
     "withdraw_nonce",
@@ -115,6 +119,18 @@ class ReferralSubmission(Message):
         Field(3, "request", REQUEST),
         Field(4, "presentation", bstr(1, 32 * 1024)),
     )
+
+
+@dataclass(frozen=True)
+class ReferralBatch(Message):
+    """Several submissions in one request (an outbox flushing what waited while offline)."""
+
+    submissions: tuple[bytes, ...]
+
+    TYPE: ClassVar[int] = 46
+    MAX_BYTES: ClassVar[int] = 248 * 1024
+    MAX_ITEMS: ClassVar[int] = 64
+    FIELDS = (Field(2, "submissions", array_of(bstr(1, 64 * 1024), 64, 1)),)
 
 
 @dataclass(frozen=True)
@@ -229,11 +245,8 @@ def consent(holder: Holder, offer: ReceivedOffer, credentials: Sequence[Credenti
     return encode_message(ReferralSubmission(offer.sealed.data, offer.request_bytes, pres))
 
 
-def verify_submission(data: bytes, trust_list: TrustList, *, now: int,
-                      backend: str | CurveBackend | None = None) -> AcceptedReferral:
-    """The service's check before it stores anything. Raises ReferralError: malformed,
-    expired, wrong_recipient (no valid key of the named agency), consent_mismatch (consent
-    for another referral or scope), consent_invalid (the proof does not verify)."""
+def _prepare_submission(data: bytes, trust_list: TrustList, *, now: int) -> tuple[Sealed, ReceivedRequest, bytes]:
+    """Every check of a submission but the consent proof (cheap; no pairing)."""
     sub = decode_message(data, ReferralSubmission, "referral submission")
     sealed = read_sealed(sub.sealed)
     h = sealed.header
@@ -248,11 +261,54 @@ def verify_submission(data: bytes, trust_list: TrustList, *, now: int,
     except CredentialError as exc:
         raise ReferralError(f"the consent request is unreadable: {exc}", reason=ReferralReason.MALFORMED) from exc
     _check_consent_request(rr, h, consent_nonce(sealed.digest), now)
+    return sealed, rr, sub.presentation
+
+
+def _accepted(sealed: Sealed, v: VerifiedPresentation) -> AcceptedReferral:
+    if v.scope != referral_scope(sealed.header.to_agency):  # e.g. answered in a one-time scope
+        raise ReferralError("the consent is not made in the receiving agency's referral scope",
+                            reason=ReferralReason.CONSENT_MISMATCH)
+    return AcceptedReferral(sealed, v.pseudonym)
+
+
+def verify_submission(data: bytes, trust_list: TrustList, *, now: int,
+                      backend: str | CurveBackend | None = None) -> AcceptedReferral:
+    """The service's check before it stores anything. Raises ReferralError: malformed,
+    expired, wrong_recipient (no valid key of the named agency), consent_mismatch (consent
+    for another referral or scope), consent_invalid (the proof does not verify)."""
+    sealed, rr, pres = _prepare_submission(data, trust_list, now=now)
     try:
-        v = verify_presentation(sub.presentation, rr, trust_list, now=now, backend=backend)
+        v = verify_presentation(pres, rr, trust_list, now=now, backend=backend)
     except VerificationError as exc:
         raise ReferralError(f"the consent does not verify: {exc}", reason=ReferralReason.CONSENT_INVALID) from exc
-    return AcceptedReferral(sealed, v.pseudonym)
+    return _accepted(sealed, v)
+
+
+def verify_submissions(items: Sequence[bytes], trust_list: TrustList, *, now: int,
+                       backend: str | CurveBackend | None = None) -> list[AcceptedReferral | ReferralError]:
+    """:func:`verify_submission` for many submissions, one result per item in order; the
+    consent proofs are checked together with one multi-pairing
+    (:func:`sdk.credential.verify_presentations`), a bad one is still named alone."""
+    results: list[AcceptedReferral | ReferralError] = []
+    ready: list[tuple[int, Sealed, ReceivedRequest, bytes]] = []
+    for k, data in enumerate(items):
+        try:
+            sealed, rr, pres = _prepare_submission(data, trust_list, now=now)
+        except ReferralError as exc:
+            results.append(exc)
+            continue
+        results.append(ReferralError("pending", reason=ReferralReason.CONSENT_INVALID))
+        ready.append((k, sealed, rr, pres))
+    checked = verify_presentations([(pres, rr) for _k, _s, rr, pres in ready], trust_list, now=now, backend=backend)
+    for (k, sealed, _rr, _p), v in zip(ready, checked, strict=True):
+        if isinstance(v, VerificationError):
+            results[k] = ReferralError(f"the consent does not verify: {v}", reason=ReferralReason.CONSENT_INVALID)
+            continue
+        try:
+            results[k] = _accepted(sealed, v)
+        except ReferralError as exc:
+            results[k] = exc
+    return results
 
 
 def withdraw(holder: Holder, credentials: Sequence[Credential], trust_list: TrustList, *, referral_id: bytes,
@@ -291,4 +347,6 @@ def verify_withdrawal(data: bytes, trust_list: TrustList, *, digest: bytes, to_a
         v = verify_presentation(w.presentation, rr, trust_list, now=now, backend=backend)
     except VerificationError as exc:
         raise ReferralError(f"the withdrawal does not verify: {exc}", reason=ReferralReason.CONSENT_INVALID) from exc
+    if v.scope != referral_scope(to_agency):
+        raise ReferralError("the withdrawal is not made in the referral scope", reason=ReferralReason.CONSENT_MISMATCH)
     return w.referral_id, v.pseudonym

@@ -15,10 +15,11 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sdk.errors import OfflineError, ServiceError
-from sdk.referral.consent import ReferralSubmission
-from sdk.referral.envelope import decode_message, read_sealed
+from sdk.referral.consent import ReferralBatch, ReferralSubmission
+from sdk.referral.envelope import decode_message, encode_message, read_sealed
 
 __all__ = ["FlushResult", "Outbox"]
 
@@ -86,4 +87,36 @@ class Outbox:
                 continue
             (self.folder / f"{rid}{SUFFIX}").unlink()
             out.delivered.append(rid)
+        return out
+
+    def flush_many(self, send_batch: Callable[[bytes], list[dict[str, Any]]]) -> FlushResult:
+        """Like :meth:`flush`, up to 64 submissions per request (``ServiceClient.send_referrals``):
+        one round trip and one batched consent check per chunk instead of one per referral."""
+        out = FlushResult()
+        items = self.pending()
+        step = ReferralBatch.MAX_ITEMS
+        for start in range(0, len(items), step):
+            chunk = items[start:start + step]
+            try:
+                results = send_batch(encode_message(ReferralBatch(tuple(data for _rid, data in chunk))))
+            except OfflineError:
+                out.waiting += [rid for rid, _d in chunk]
+                continue
+            except ServiceError as exc:
+                if exc.status in (0, 429) or exc.status >= 500:
+                    out.waiting += [rid for rid, _d in chunk]
+                    continue
+                raise
+            by_index = {r.get("index"): r for r in results if isinstance(r, dict)}
+            for i, (rid, data) in enumerate(chunk):
+                r = by_index.get(i)
+                if r is None:
+                    out.waiting.append(rid)
+                elif r.get("referral") is not None:
+                    (self.folder / f"{rid}{SUFFIX}").unlink()
+                    out.delivered.append(rid)
+                else:
+                    self._write(self.folder / "rejected" / f"{rid}{SUFFIX}", data)
+                    (self.folder / f"{rid}{SUFFIX}").unlink()
+                    out.rejected[rid] = str(r.get("reason") or "refused")
         return out

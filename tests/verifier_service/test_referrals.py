@@ -247,3 +247,43 @@ def test_outbox_survives_a_crash_between_consent_and_delivery(dep: Deployment, t
     dep.clock.advance(7200)
     res = box.flush(send)
     assert res.rejected == {rid2: "expired"} and box.pending() == []
+
+
+def test_batch_delivery_checks_each_item(dep: Deployment, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from sdk.referral import ReferralBatch
+
+    ref = Referrals(dep).setup()
+    holder, cred, _ = dep.wallet()
+    made = [ref.submission(holder, cred, HYBRID if i % 2 else X25519) for i in range(6)]
+    assert ref.send(made[0][2]).status_code == 201  # delivered before: answered, not stored twice
+    p1 = decode_message(made[1][2], ReferralSubmission, "s")
+    moved = encode_message(ReferralSubmission(made[2][1].data, p1.request, p1.presentation))
+    p3 = decode_message(made[3][2], ReferralSubmission, "s")
+    p4 = decode_message(made[4][2], ReferralSubmission, "s")
+    bad_proof = encode_message(ReferralSubmission(made[3][1].data, p3.request, p4.presentation))
+    items = (made[0][2], made[1][2], moved, bad_proof, made[4][2], made[5][2], b"\xd9\xd9\xf7junk")
+    r = dep.client.post("/v1/referrals/batch", content=encode_message(ReferralBatch(items)),
+                        headers={**dep.h("registrar_a"), **CBOR})
+    assert r.status_code == 200, r.text
+    got = [(x["index"], x["created"], x["reason"]) for x in r.json()["results"]]
+    assert got == [(0, False, None), (1, True, None), (2, False, "consent_mismatch"), (3, False, "consent_invalid"),
+                   (4, True, None), (5, True, None), (6, False, "malformed")]
+    assert count(dep) == 4
+    r = dep.client.post("/v1/referrals/batch", content=b"\xd9\xd9\xf7\xa0", headers={**dep.h("registrar_a"), **CBOR})
+    assert (r.status_code, r.json()["reason"]) == (400, "malformed")
+    # the outbox sends what waited in batches
+    box = Outbox(Path(str(tmp_path)) / "outbox")
+    fresh = [ref.submission(holder, cred)[2] for _ in range(3)]
+    for data in (*fresh, made[2][2]):
+        box.put(data)
+
+    def send_batch(data: bytes) -> list[dict[str, object]]:
+        resp = dep.client.post("/v1/referrals/batch", content=data, headers={**dep.h("registrar_a"), **CBOR})
+        assert resp.status_code == 200
+        out: list[dict[str, object]] = resp.json()["results"]
+        return out
+
+    res = box.flush_many(send_batch)
+    assert len(res.delivered) == 4 and not res.rejected and box.pending() == [] and count(dep) == 8

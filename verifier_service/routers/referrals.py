@@ -7,10 +7,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
+from sdk.errors import ReferralError
 from sdk.reasons import AuthReason
+from sdk.referral import ReferralBatch
+from sdk.referral.envelope import decode_message
 from verifier_service.deps import CBOR, AdminDep, CborBody, EnrollerDep, MemberDep, RuntimeDep
 from verifier_service.problems import ProblemError, documented
 from verifier_service.referral_schemas import (
+    ReferralBatchItem,
+    ReferralBatchOut,
     ReferralKeyCreate,
     ReferralKeyOut,
     ReferralOut,
@@ -101,6 +106,26 @@ def send(body: CborBody, rt: RuntimeDep, who: EnrollerDep, response: Response) -
     if not created:
         response.status_code = 200
     return _out(info)
+
+
+@router.post("/batch", response_model=ReferralBatchOut,
+             responses=documented(400, 401, 403, 413, 415, 422, 503),
+             openapi_extra={"requestBody": {"required": True, "content": {CBOR: {"schema": {
+                 "type": "string", "format": "binary",
+                 "description": "ReferralBatch: up to 64 ReferralSubmissions (specs/referrals.md §6)"}}}}})
+def send_batch(body: CborBody, rt: RuntimeDep, who: EnrollerDep) -> ReferralBatchOut:
+    """Deliver up to 64 consented referrals at once (an outbox catching up); the consents are
+    verified together. Each item is stored or refused on its own, with the same reasons as
+    ``POST /v1/referrals``; a malformed batch is 400."""
+    try:
+        batch = decode_message(body, ReferralBatch, "referral batch")
+    except ReferralError as exc:
+        raise ProblemError(400, "malformed", exc.message) from exc
+    results = referrals.submit_many(rt.store, rt.trust_cache, now=rt.now(), principal=who,
+                                    items=list(batch.submissions), retention=rt.settings.referral_retention)
+    return ReferralBatchOut(results=[
+        ReferralBatchItem(index=i, created=r.created, referral=_out(r.info) if r.info else None, reason=r.reason,
+                          detail=r.detail) for i, r in enumerate(results)])
 
 
 @router.get("", response_model=list[ReferralOut], responses=documented(401, 422))

@@ -30,7 +30,13 @@ from sqlalchemy.orm import Session
 
 from sdk.errors import ReferralError
 from sdk.reasons import ReferralServiceReason
-from sdk.referral import verify_submission, verify_withdrawal
+from sdk.referral import (
+    AcceptedReferral,
+    ReferralHeader,
+    verify_submission,
+    verify_submissions,
+    verify_withdrawal,
+)
 from sdk.referral.hpke import load_public_key
 from sdk.trust import referral_kid
 from sdk.wire import ReferralKeyEntry, ReferralTypeDef
@@ -67,6 +73,7 @@ __all__ = [
     "revoke_key",
     "set_type",
     "submit",
+    "submit_many",
     "trust_list_entries",
     "update_status",
     "withdraw",
@@ -250,6 +257,78 @@ def submit(store: Store, cache: TrustListCache, *, now: int, principal: Principa
                 raise
             return _again(row, digest), False
     return info, True
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One submission's outcome in a batch: the stored referral, or why it was refused."""
+
+    info: ReferralInfo | None
+    created: bool
+    reason: str | None = None
+    detail: str | None = None
+
+
+def submit_many(store: Store, cache: TrustListCache, *, now: int, principal: Principal, items: list[bytes],
+                retention: int) -> list[BatchItem]:
+    """:func:`submit` for a batch: consents checked together (one multi-pairing), the
+    accepted ones stored in one transaction; each item succeeds or fails on its own."""
+    with store.read() as s:
+        tl = cache.get(s)
+    out: list[BatchItem] = []
+    accepted: list[tuple[int, AcceptedReferral]] = []
+    for k, res in enumerate(verify_submissions(items, tl, now=now)):
+        if isinstance(res, ReferralError):
+            out.append(BatchItem(None, False, str(res.reason), res.message))
+            continue
+        h = res.sealed.header
+        problem = _refusal(h, principal, now, retention)
+        out.append(BatchItem(None, False, *problem) if problem else BatchItem(None, False))
+        if problem is None:
+            accepted.append((k, res))
+    if not accepted:
+        return out
+    with store.write() as s:
+        known = {a.id for a in s.scalars(select(Agency).where(
+            Agency.id.in_({acc.sealed.header.to_agency for _k, acc in accepted})))}
+        for k, acc in accepted:
+            h = acc.sealed.header
+            rid, digest = h.referral_id.hex(), acc.sealed.digest.hex()
+            if h.to_agency not in known:
+                out[k] = BatchItem(None, False, "wrong_recipient", f"no agency '{h.to_agency}' in this registry")
+                continue
+            row = s.get(ReferralRow, rid)
+            if row is not None:
+                try:
+                    out[k] = BatchItem(_again(row, digest), False)
+                except Conflict as exc:
+                    out[k] = BatchItem(None, False, exc.reason, exc.message)
+                continue
+            row = _new_row(acc, now, retention)
+            s.add(row)
+            audit.record(s, at=now, agency=h.from_agency, actor=principal.actor, action="referral.send",
+                         target=rid, to=h.to_agency, suite=h.suite, digest=digest[:16])
+            s.flush()
+            out[k] = BatchItem(_info(row), True)
+    return out
+
+
+def _refusal(h: ReferralHeader, principal: Principal, now: int, retention: int) -> tuple[str, str] | None:
+    if h.from_agency != principal.agency:
+        return "wrong_sender", f"this referral is from {h.from_agency}; your key belongs to {principal.agency}"
+    if h.created > now + MAX_CLOCK_SKEW:
+        return "bad_time", "the referral is dated in the future: check the desk's clock"
+    if h.expires > now + retention:
+        return "bad_lifetime", f"a referral may last at most the retention period ({retention // 86400} days)"
+    return None
+
+
+def _new_row(acc: AcceptedReferral, now: int, retention: int) -> ReferralRow:
+    h = acc.sealed.header
+    return ReferralRow(referral_id=h.referral_id.hex(), digest=acc.sealed.digest.hex(), from_agency_id=h.from_agency,
+                       to_agency_id=h.to_agency, recipient_kid=h.recipient_kid.hex(), suite=h.suite,
+                       pseudonym=acc.pseudonym, sealed=acc.sealed.data, status="sent", created_at=h.created,
+                       expires_at=h.expires, submitted_at=now, updated_at=now, delete_after=now + retention)
 
 
 def _again(row: ReferralRow, digest: str) -> ReferralInfo:
