@@ -15,12 +15,12 @@ from sdk import __version__
 from sdk.errors import ZkaidError
 from verifier_service import problems
 from verifier_service.bootstrap import install_log_redaction
+from verifier_service.docs import install_docs
 from verifier_service.routers import admin, audit, offers, public, registry, verify
 from verifier_service.routers import cards as card_routes
 from verifier_service.routers import linkage as linkage_routes
-from verifier_service.routers import referrals as referral_routes
-from verifier_service.docs import install_docs
 from verifier_service.routers import log as log_routes
+from verifier_service.routers import referrals as referral_routes
 from verifier_service.runtime import Clock, Runtime
 from verifier_service.settings import Settings
 

@@ -43,6 +43,9 @@ app.add_typer(card_app, name="card")
 from zkaid.dedup import dedup_app  # noqa: E402
 
 app.add_typer(dedup_app, name="dedup")
+from zkaid.witness import witness_app  # noqa: E402
+
+app.add_typer(witness_app, name="witness")
 
 ROOT = Path(__file__).resolve().parent.parent
 
