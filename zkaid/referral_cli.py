@@ -171,7 +171,7 @@ def send(
     box = Outbox(outbox)
     for f in consent or []:
         typer.echo(f"queued {box.put(f.read_bytes())}")
-    res = box.flush(_client(service_url, api_key).send_referral)
+    res = box.flush_many(_client(service_url, api_key).send_referrals)
     for rid in res.delivered:
         typer.echo(f"delivered {rid}")
     for rid, why in res.rejected.items():

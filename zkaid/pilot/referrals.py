@@ -129,7 +129,7 @@ def run_referrals(*, url: str, anchor: bytes, admin_keys: dict[str, str], agency
             outbox.flush(send_then_crash)
         except _Crash:
             counts["delivery crashes recovered"] += 1
-        res = Outbox(outbox.folder).flush(a_client.send_referral)
+        res = Outbox(outbox.folder).flush_many(a_client.send_referrals)
         counts["sent"] = len(a_client.referrals(box="sent"))
         counts["outbox left"] = len(Outbox(outbox.folder).pending()) + len(res.rejected)
     # B's desk: today's referrals, decrypted here; then each person is recognised by a scan
