@@ -78,7 +78,7 @@ def expand_message_xmd(msg: bytes, dst: bytes, len_in_bytes: int) -> bytes:
     out = [b_i]
     for i in range(2, ell + 1):
         # b_i = H(strxor(b_0, b_(i - 1)) || I2OSP(i, 1) || DST_prime)
-        mixed = bytes(x ^ y for x, y in zip(b_0, b_i, strict=True))
+        mixed = (int.from_bytes(b_0, "big") ^ int.from_bytes(b_i, "big")).to_bytes(b_in_bytes, "big")
         b_i = hashlib.sha256(mixed + i2osp(i, 1) + dst_prime).digest()
         out.append(b_i)
     return b"".join(out)[:len_in_bytes]
