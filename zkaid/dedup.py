@@ -10,7 +10,9 @@ Without ``--service`` the command makes (once) and uses a local try-out set of s
 kept in the user's data folder (``$ZKAID_DEDUP_HOME``, else ``$XDG_DATA_HOME/zkaid/dedup``,
 else ``~/.local/share/zkaid/dedup``), never in the working folder: fine for trying the tool
 and for comparing two lists on one machine, but those keys are known to this machine alone.
-With ``--service`` the OPRF goes to the real stewards listed in ``--stewards``.
+With ``--service URL --stewards CONFIG --api-key KEY`` the OPRF goes to the real stewards
+listed in the configuration (the rows are blinded; each steward proves its answer), and the
+two lists are still compared on this machine.
 
 Exit codes: 0 done (malformed rows, if any, are listed on stderr with their line numbers and
 left out of matching), 2 unreadable input (wrong encoding, missing columns, bad options).
@@ -286,10 +288,13 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[int]])
 
 MapOpt = Annotated[list[str], typer.Option("--map", help="Column SOURCE holds FIELD (given_name, family_name, "
                                                           "date_of_birth, sex, admin_area, phone, id_number).")]
-ServiceOpt = Annotated[str | None, typer.Option("--service", envvar="ZKAID_SERVICE_URL",
-                                                help="Use the real stewards (with --stewards and --api-key).")]
-StewardsOpt = Annotated[Path | None, typer.Option("--stewards", help="The steward configuration file.")]
-KeyOpt = Annotated[str | None, typer.Option("--api-key", envvar="ZKAID_API_KEY", help="Your registrar API key.")]
+ServiceOpt = Annotated[str | None, typer.Option(
+    "--service", help="Your agency service: use the real stewards (with --stewards and --api-key). "
+                      "Explicit on purpose: without it the local try-out keys are used.")]
+StewardsOpt = Annotated[Path | None, typer.Option("--stewards", envvar="ZKAID_STEWARDS",
+                                                  help="The steward configuration file your agency received.")]
+KeyOpt = Annotated[str | None, typer.Option("--api-key", envvar="ZKAID_API_KEY",
+                                            help="Your registrar API key, or INDEX=KEY,... one per steward.")]
 ThresholdOpt = Annotated[float, typer.Option(min=0.05, max=1.0, help="Similarity needed for a match.")]
 KeysDirOpt = Annotated[Path | None, typer.Option("--keys-dir", envvar="ZKAID_DEDUP_HOME",
                                                  help="Folder of the local try-out steward keys.")]
