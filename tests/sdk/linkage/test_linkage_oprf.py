@@ -23,6 +23,7 @@ from sdk.linkage.oprf import (
     local_evaluator,
     steward_evaluate,
 )
+from tests.sdk.curves.test_points import g1_encode, g1_off_subgroup
 
 INPUTS = [b"alpha", b"", b"\x00" * 40, "فاطمة".encode()]
 
@@ -125,6 +126,19 @@ def test_steward_decodes_check_points() -> None:
         steward_evaluate(shares[0], [b"\x80" + b"\x01" * 47])  # compressed x not on the curve
     with pytest.raises(InvalidPointError):
         steward_evaluate(shares[0], [b"\x00" * 10])
+
+
+def test_points_outside_the_subgroup_are_refused_on_both_sides(backend: str) -> None:
+    off = g1_encode(g1_off_subgroup())
+    _, shares = deal_shares(2, 3, backend=backend)
+    with pytest.raises(InvalidPointError):  # the steward refuses a blinded element off the subgroup
+        steward_evaluate(shares[0], [off], backend=backend)
+    state, blinded = blind([b"a"], backend=backend)
+    good = steward_evaluate(shares[0], blinded, backend=backend)
+    bad = StewardAnswer(2, (off,), good.proof)  # the client refuses such an evaluated element
+    with pytest.raises(StewardProofError) as err:
+        finalize(state, [good, bad], {s.index: s.public_share for s in shares}, 2, backend=backend)
+    assert err.value.steward == 2 and "invalid element" in str(err.value)
 
 
 def test_encodings_round_trip_and_reject_junk() -> None:
