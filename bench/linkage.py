@@ -1,6 +1,6 @@
 """Person matching: quality on FEBRL4 and on Arabic households, speed of link at scale.
 
-    python bench/linkage.py [--quick] [--left N] [--right N] [--threshold T]
+    python bench/linkage.py [--quick] [--left N] [--right N] [--threshold T] [--only SECTION]
 
 One run prints, side by side with the targets of issue 14:
 
@@ -312,22 +312,28 @@ def main() -> None:
     ap.add_argument("--left", type=int, default=None)
     ap.add_argument("--right", type=int, default=None)
     ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    ap.add_argument("--only", choices=["febrl", "arabic", "scale"], action="append",
+                    help="run only these sections (repeatable)")
     args = ap.parse_args()
+    only = set(args.only or ["febrl", "arabic", "scale"])
     n_left = args.left or (2_000 if args.quick else 100_000)
     n_right = args.right or (20_000 if args.quick else 1_000_000)
     ev = hmac_evaluator() if args.quick else oprf_evaluator()
     kind = "HMAC stand-in (--quick)" if args.quick else "2-of-3 threshold OPRF with DLEQ"
     print(ROW.format("", "recall / precision", "target / reference"))
     print("-" * 98)
-    print(f"FEBRL4, keys from the {kind}")
-    a, b = febrl4()
-    febrl_zkaid(a, b, ev, args.threshold)
-    febrl_clkhash(a, b)
-    febrl_references(a, b)
-    print(f"\nArabic households (zkaid.persons), keys from the {kind}")
-    arabic(ev, 1_500 if args.quick else 6_000, args.threshold)
-    print("\nSpeed (keys from HMAC; the real OPRF cost measured on a sample and extrapolated)")
-    scale(n_left, n_right, args.threshold)
+    if "febrl" in only:
+        print(f"FEBRL4, keys from the {kind}")
+        a, b = febrl4()
+        febrl_zkaid(a, b, ev, args.threshold)
+        febrl_clkhash(a, b)
+        febrl_references(a, b)
+    if "arabic" in only:
+        print(f"\nArabic households (zkaid.persons), keys from the {kind}")
+        arabic(ev, 1_500 if args.quick else 6_000, args.threshold)
+    if "scale" in only:
+        print("\nSpeed (keys from HMAC; the real OPRF cost measured on a sample and extrapolated)")
+        scale(n_left, n_right, args.threshold)
 
 
 if __name__ == "__main__":
