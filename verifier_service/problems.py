@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sdk.credential import AlreadyEnrolled
@@ -120,11 +121,36 @@ def _validation(_req: Request, exc: Exception) -> JSONResponse:
                    errors=errors)
 
 
-def _http(_req: Request, exc: Exception) -> JSONResponse:
+def _http(req: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     reason = REASON_BY_STATUS.get(exc.status_code, ProblemReason.ERROR)
     detail = exc.detail if isinstance(exc.detail, str) else reason
-    return problem(exc.status_code, reason, detail, headers=dict(exc.headers or {}) or None)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route that matched the path only; a path
+        # served by several routes (GET and POST apart) must list them all (RFC 9110 §15.5.6)
+        headers["Allow"] = ", ".join(_allowed(req))
+    return problem(exc.status_code, reason, detail, headers=headers or None)
+
+
+def _routes(routes: Any) -> Any:
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # FastAPI's wrapper of an included router
+        if inner is not None:
+            yield from _routes(inner.routes)
+        else:
+            yield route
+
+
+def _allowed(req: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in _routes(req.app.router.routes):
+        match, _child = route.matches({**req.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 def _data(_req: Request, exc: Exception) -> JSONResponse:
@@ -181,6 +207,46 @@ def install(app: FastAPI) -> None:
     }
     for exc_type, handler in handlers.items():
         app.add_exception_handler(exc_type, handler)
+    _document_problems(app)
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Every operation may answer 400 (unreadable request) and, with a body, 413 (too large)
+    and 408 (body too slow): say so in the OpenAPI document, and give every error response the
+    ``application/problem+json`` media type with the Problem schema."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = plain()
+        spec.setdefault("components", {}).setdefault("schemas", {})
+        problem_ref = {"$ref": "#/components/schemas/Problem"}
+        if "Problem" not in spec["components"]["schemas"]:
+            from verifier_service.schemas import Problem
+
+            spec["components"]["schemas"]["Problem"] = Problem.model_json_schema(
+                ref_template="#/components/schemas/{model}")
+        for item in spec.get("paths", {}).values():
+            for op in item.values():
+                if not isinstance(op, dict) or "responses" not in op:
+                    continue
+                responses = op["responses"]
+                extra = [400]
+                if "requestBody" in op:
+                    extra += [408, 413]
+                for status in extra:
+                    responses.setdefault(str(status), {"description": HTTPStatus(status).phrase})
+                for status, resp in responses.items():
+                    if status[:1] in "45":
+                        resp["content"] = {PROBLEM_JSON: {"schema": problem_ref}}
+                        resp.setdefault("description", HTTPStatus(int(status)).phrase)
+        spec["components"]["schemas"].pop("HTTPValidationError", None)
+        spec["components"]["schemas"].pop("ValidationError", None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 # --------------------------------------------------------------------- body limit

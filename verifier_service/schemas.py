@@ -51,7 +51,7 @@ NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 
 Hex48 = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{96}$", description="48-byte pseudonym, hex")]
 ScopeName = Annotated[str, Field(min_length=1, max_length=256, pattern=NO_CONTROL, examples=["cva/2026-12/round-1"])]
-UnixTime = Annotated[int, Field(ge=0, le=2**53, description="Unix seconds (UTC)")]
+UnixTime = Annotated[StrictInt, Field(ge=0, le=2**53, description="Unix seconds (UTC)")]
 AttrValue = StrictInt | StrictBool | Annotated[str, Field(max_length=4096)] | None
 
 
@@ -141,7 +141,7 @@ class SyncItemIn(Strict):
 class SyncRequest(Strict):
     device_id: str = Field(min_length=1, max_length=128, pattern=NO_CONTROL)
     scopes: list[ScopeName] = Field(default_factory=list, max_length=64)
-    cursor: int = Field(default=0, ge=0, le=2**63 - 1)
+    cursor: StrictInt = Field(default=0, ge=0, le=2**63 - 1)  # false or 1.0 are not a cursor
     enrollments: list[SyncItemIn] = Field(default_factory=list, max_length=10_000)
 
 

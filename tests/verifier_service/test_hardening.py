@@ -303,3 +303,37 @@ def test_database_files_are_private(tmp_path: Any, clock: Any) -> None:
                 assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
     finally:
         os.umask(old)
+
+
+def test_openapi_documents_problems_and_limits(dep: Deployment) -> None:
+    spec = dep.client.get("/openapi.json").json()
+    ops = [(path, m, op) for path, item in spec["paths"].items() for m, op in item.items()]
+    assert ops
+    for path, m, op in ops:
+        responses = op["responses"]
+        assert "400" in responses, (path, m)
+        if "requestBody" in op:
+            assert {"413", "408"} <= set(responses), (path, m)
+        for status, resp in responses.items():
+            if status[0] in "45":
+                assert list(resp["content"]) == ["application/problem+json"], (path, m, status)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+def test_405_lists_every_method_of_the_path(dep: Deployment) -> None:
+    c = dep.client
+    r = c.delete("/v1/admin/agencies", headers=dep.h("admin_a"))  # GET and POST are two routes
+    assert r.status_code == 405
+    assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "POST"}
+    r = c.put("/v1/enrollments", json={})
+    assert r.status_code == 405 and "POST" in r.headers["allow"]
+
+
+def test_cursor_and_times_are_strict_integers(dep: Deployment) -> None:
+    c, h = dep.client, dep.h("device_b")
+    for bad in ({"cursor": False}, {"cursor": 1.0}, {"cursor": "5"}):
+        r = c.post("/v1/sync", json={"device_id": "desk-1", "scopes": [SCOPE], **bad}, headers=h)
+        assert r.status_code == 422, (bad, r.text)
+    item = {"scope": SCOPE, "pseudonym": P[1].hex(), "enrolled_at": True}
+    r = c.post("/v1/sync", json={"device_id": "desk-1", "scopes": [SCOPE], "enrollments": [item]}, headers=h)
+    assert r.status_code == 422
