@@ -33,8 +33,9 @@ from field_app.reasons import SetupReason
 from sdk.credential import VerifierKey
 from sdk.credential.request import PREDICATE_OPS
 from sdk.credential.schema import Attribute, date_to_days
-from sdk.errors import ZkaidError
+from sdk.errors import ScopeError, ZkaidError
 from sdk.wire import PredicateSpec
+from sdk.wire.scope import normalize_scope
 
 __all__ = [
     "DEFAULT_PURPOSE",
@@ -233,6 +234,10 @@ class FieldConfig:
         if not self.scope.strip() or len(self.scope) > 256:
             raise SetupError("the scope of this round is required, e.g. cva/2026-12/round-1",
                              reason=SetupReason.MISSING_SCOPE)
+        try:  # one spelling per round (sdk.wire.scope): an NFD spelling becomes the NFC one
+            object.__setattr__(self, "scope", normalize_scope(self.scope))
+        except ScopeError as exc:
+            raise SetupError(str(exc), reason=SetupReason.BAD_SCOPE) from exc
         if self.service_url and not re.match(r"^https?://[^\s/]+", self.service_url):
             raise SetupError(f"{self.service_url!r} is not a service address (http[s]://...)",
                              reason=SetupReason.BAD_URL)

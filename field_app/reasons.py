@@ -58,6 +58,7 @@ class SetupReason(StrEnum):
     BAD_KEYRING = "bad_keyring"
     BAD_PREDICATE = "bad_predicate"
     BAD_REQUEST = "bad_request"
+    BAD_SCOPE = "bad_scope"
     BAD_SCHEMA = "bad_schema"
     BAD_TEMPLATE = "bad_template"
     BAD_TTL = "bad_ttl"

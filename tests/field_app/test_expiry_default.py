@@ -51,3 +51,17 @@ def test_saved_setups_without_conditions_keep_them_and_new_ones_get_expiry() -> 
     assert RequestTemplate().predicates == DEFAULT_PREDICATES
     assert RequestTemplate.from_json({"disclose": ["region"]}).predicates == DEFAULT_PREDICATES
     assert RequestTemplate.from_json({"disclose": ["region"], "predicates": []}).predicates == ()
+
+
+def test_the_round_is_written_in_one_spelling_at_setup(deployment: Deployment) -> None:
+    """Issue 13 §5: an NFD spelling of the round is the NFC one; an upper-case one is refused."""
+    import unicodedata
+
+    from field_app.config import SetupError
+
+    nfd = unicodedata.normalize("NFD", "cva/2026-12/région-1")
+    cfg = FieldConfig(agency="a", device_id="d", scope=nfd, anchors=(deployment.anchor_hex,))
+    assert cfg.scope == unicodedata.normalize("NFC", nfd) != nfd
+    with pytest.raises(SetupError) as err:
+        FieldConfig(agency="a", device_id="d", scope="CVA/2026-12/Round-1", anchors=(deployment.anchor_hex,))
+    assert err.value.reason == "bad_scope" and "lower case" in str(err.value)
