@@ -18,6 +18,7 @@ from appkit.files import atomic_write
 from sdk.client import ServiceClient
 from sdk.credential.revocation import RevocationList, load_revocation_update
 from sdk.errors import TrustListError
+from sdk.reasons import TrustReason
 from sdk.trust import Freshness, TrustAnchor
 
 __all__ = ["RevocationStore"]
@@ -54,7 +55,7 @@ class RevocationStore:
         rl = load_revocation_update(bytes(data), anchors)
         if rl.scope != scope:
             raise TrustListError(f"this list of withdrawn cards is for {rl.scope!r}, not this device's round "
-                                 f"{scope!r}", reason="wrong_scope")
+                                 f"{scope!r}", reason=TrustReason.WRONG_SCOPE)
         rl.replaces(self.current)
         atomic_write(self.path, rl.signed, mode=0o644, make_parents=True)
         self.current = rl

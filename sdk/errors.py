@@ -10,6 +10,10 @@ exactly where the drafts say INVALID; the public credential and transport APIs r
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from sdk.reasons import ErrorReason
+
 __all__ = [
     "BackendError",
     "CredentialError",
@@ -35,9 +39,10 @@ __all__ = [
 
 
 class ZkaidError(Exception):
-    """Base class. ``reason`` is a stable code; the message is for people."""
+    """Base class. ``reason`` is a stable code (a member of a :mod:`sdk.reasons` enum, which is
+    its string); the message is for people."""
 
-    default_reason = "error"
+    default_reason: ClassVar[str] = ErrorReason.ERROR
 
     def __init__(self, message: str, *, reason: str | None = None) -> None:
         super().__init__(message)
@@ -51,75 +56,75 @@ class ZkaidError(Exception):
 class BackendError(ZkaidError):
     """A curve backend is unknown, not installed, or failed internally."""
 
-    default_reason = "backend"
+    default_reason = ErrorReason.BACKEND
 
 
 class ParameterError(ZkaidError, ValueError):
     """An argument is out of its documented range (indexes, counts, lengths, suites)."""
 
-    default_reason = "parameter"
+    default_reason = ErrorReason.PARAMETER
 
 
 class EncodingError(ZkaidError, ValueError):
     """Bytes that do not decode to what they claim to be."""
 
-    default_reason = "malformed"
+    default_reason = ErrorReason.MALFORMED
 
 
 class InvalidPointError(EncodingError):
     """A point encoding is malformed, off the curve, outside the subgroup or the identity."""
 
-    default_reason = "invalid_point"
+    default_reason = ErrorReason.INVALID_POINT
 
 
 class InvalidScalarError(EncodingError):
     """A scalar is zero, >= r, or of the wrong length where the drafts forbid it."""
 
-    default_reason = "invalid_scalar"
+    default_reason = ErrorReason.INVALID_SCALAR
 
 
 class WireError(EncodingError):
     """A zkaid CBOR message is malformed, of an unknown version or too large."""
 
-    default_reason = "malformed"
+    default_reason = ErrorReason.MALFORMED
 
 
 class VerificationError(ZkaidError):
     """Something well-formed failed to verify; ``reason`` says what."""
 
-    default_reason = "invalid"
+    default_reason = ErrorReason.INVALID
 
 
 class InvalidSignatureError(VerificationError):
-    default_reason = "invalid_signature"
+    default_reason = ErrorReason.INVALID_SIGNATURE
 
 
 class InvalidProofError(VerificationError):
-    default_reason = "invalid_proof"
+    default_reason = ErrorReason.INVALID_PROOF
 
 
 class CredentialError(ZkaidError):
     """A credential operation cannot go ahead (schema, issuer, request it cannot satisfy)."""
 
-    default_reason = "credential"
+    default_reason = ErrorReason.CREDENTIAL
 
 
 class ScopeError(CredentialError, ValueError):
     """A scope name is not in its one normalised spelling (sdk.wire.scope)."""
 
-    default_reason = "invalid_scope"
+    default_reason = ErrorReason.INVALID_SCOPE
 
 
 class TrustListError(VerificationError):
     """The trust list is badly signed, expired beyond grace, or does not know a key."""
 
-    default_reason = "trust_list"
+    default_reason = ErrorReason.TRUST_LIST
 
 
 class ServiceError(ZkaidError):
     """The agency service answered with an error (``status`` is the HTTP status)."""
 
-    default_reason = "service"
+    default_reason = ErrorReason.SERVICE
 
     def __init__(self, message: str, *, reason: str | None = None, status: int = 0,
                  detail: dict[str, object] | None = None) -> None:
@@ -131,7 +136,7 @@ class ServiceError(ZkaidError):
 class OfflineError(ServiceError):
     """The agency service could not be reached (no network, timeout, refused)."""
 
-    default_reason = "offline"
+    default_reason = ErrorReason.OFFLINE
 
 
 class ReferralError(ZkaidError):
@@ -139,28 +144,28 @@ class ReferralError(ZkaidError):
     (wrong_recipient, tampered, expired, replayed, unknown_type, note_too_long,
     consent_mismatch, ...; see sdk.referral)."""
 
-    default_reason = "referral"
+    default_reason = ErrorReason.REFERRAL
 
 
 class TransportError(ZkaidError):
     """Moving bytes through QR codes failed."""
 
-    default_reason = "transport"
+    default_reason = ErrorReason.TRANSPORT
 
 
 class QRDecodeError(TransportError):
     """An image held no readable zkaid code (none, several, foreign or damaged)."""
 
-    default_reason = "unreadable"
+    default_reason = ErrorReason.UNREADABLE
 
 
 class FrameError(TransportError):
     """A QR frame is truncated, malformed, or inconsistent with the message it claims."""
 
-    default_reason = "bad_frame"
+    default_reason = ErrorReason.BAD_FRAME
 
 
 class IntegrityError(TransportError):
     """A reassembled multi-part message failed its integrity check."""
 
-    default_reason = "integrity"
+    default_reason = ErrorReason.INTEGRITY

@@ -25,11 +25,14 @@ __all__ = [
     "AdminReason",
     "AuthReason",
     "BbsReason",
+    "CardServiceReason",
     "ClientReason",
     "CredentialReason",
     "CurveReason",
     "ErrorReason",
     "IssuanceReason",
+    "LinkageReason",
+    "LinkageServiceReason",
     "LogReason",
     "PredicateReason",
     "ProblemReason",
@@ -380,7 +383,64 @@ class ReferralServiceReason(StrEnum):
     WRONG_SENDER = "wrong_sender"
 
 
+class LinkageReason(StrEnum):
+    """:mod:`sdk.linkage` and :mod:`sdk.stewards`: person matching, match records and the stewards' threshold OPRF."""
+
+    BAD_ANSWER = "bad_answer"
+    BAD_DATE = "bad_date"
+    BAD_FIELD = "bad_field"
+    BAD_MATCH_RECORD = "bad_match_record"
+    BAD_PHONE = "bad_phone"
+    BAD_SEX = "bad_sex"
+    BAD_SHARE = "bad_share"
+    BAD_SHARE_FILE = "bad_share_file"
+    BAD_STEWARD_CONFIG = "bad_steward_config"
+    BAD_STEWARD_PROOF = "bad_steward_proof"
+    EVALUATOR = "evaluator"
+    FIELD_TOO_LONG = "field_too_long"
+    INVALID_INPUT = "invalid_input"
+    INVALID_SCALAR = "invalid_scalar"
+    NO_NAME = "no_name"
+    TOO_FEW_ANSWERS = "too_few_answers"
+    TOO_FEW_STEWARDS = "too_few_stewards"
+    TOO_LARGE = "too_large"
+    UNKNOWN_STEWARD = "unknown_steward"
+
+
+class LinkageServiceReason(StrEnum):
+    """Agency service: registration checks, steward shares and the OPRF route."""
+
+    ALREADY_CHECKED = "already_checked"
+    ALREADY_RESOLVED = "already_resolved"
+    INVALID_DECISION = "invalid_decision"
+    INVALID_ELEMENT = "invalid_element"
+    INVALID_MATCH_RECORD = "invalid_match_record"
+    INVALID_SHARE = "invalid_share"
+    NOT_A_STEWARD = "not_a_steward"
+    NOTHING_TO_RESOLVE = "nothing_to_resolve"
+    OFFER_EXPIRED = "offer_expired"
+    OFFER_USED = "offer_used"
+    REGISTRATION_HELD = "registration_held"
+    SHARE_EXISTS = "share_exists"
+    STEWARD_KEY_MISMATCH = "steward_key_mismatch"
+    UNKNOWN_CHECK = "unknown_check"
+    UNKNOWN_OFFER = "unknown_offer"
+
+
+class CardServiceReason(StrEnum):
+    """Agency service: card revocation, replacement and status."""
+
+    ALREADY_REVOKED = "already_revoked"
+    INVALID_REASON = "invalid_reason"
+    NO_SIGNING_KEY = "no_signing_key"
+    UNKNOWN_CREDENTIAL = "unknown_credential"
+    UNKNOWN_SCOPE = "unknown_scope"
+
+
 ALL_REASONS: tuple[type[StrEnum], ...] = (
+    CardServiceReason,
+    LinkageServiceReason,
+    LinkageReason,
     ReferralServiceReason,
     LogReason,
     ErrorReason,

@@ -25,6 +25,7 @@ from pathlib import Path
 from sdk.client import ServiceClient
 from sdk.errors import EncodingError, OfflineError, ParameterError, ServiceError
 from sdk.linkage.oprf import StewardAnswer, StewardProofError, blind, deal_shares, finalize
+from sdk.reasons import LinkageReason
 
 __all__ = [
     "ShareFile",
@@ -52,7 +53,7 @@ class StewardAnswerError(StewardProofError):
 class TooFewStewardsError(ServiceError):
     """Fewer than t stewards answered: nothing can be encoded (no single party can)."""
 
-    default_reason = "too_few_stewards"
+    default_reason = LinkageReason.TOO_FEW_STEWARDS
 
 
 def steward_key_id(public_key: bytes) -> str:
@@ -98,14 +99,14 @@ class StewardConfig:
                                      str(s.get("name", ""))) for s in d["stewards"])
             cfg = cls(bytes.fromhex(d["public_key"]), int(d["threshold"]), stewards)
         except (ValueError, KeyError, TypeError) as exc:
-            raise EncodingError(f"not a steward configuration: {exc}", reason="bad_steward_config") from exc
+            raise EncodingError(f"not a steward configuration: {exc}", reason=LinkageReason.BAD_STEWARD_CONFIG) from exc
         if "key_id" in d and d["key_id"] != cfg.key_id:
             raise EncodingError("the steward configuration's key_id does not match its public key",
-                                reason="bad_steward_config")
+                                reason=LinkageReason.BAD_STEWARD_CONFIG)
         indexes = [s.index for s in stewards]
         if len(set(indexes)) != len(indexes) or not 1 <= cfg.threshold <= len(stewards):
             raise EncodingError("the steward configuration needs distinct indexes and 1 <= threshold <= stewards",
-                                reason="bad_steward_config")
+                                reason=LinkageReason.BAD_STEWARD_CONFIG)
         return cfg
 
     @classmethod
@@ -114,7 +115,7 @@ class StewardConfig:
             text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise EncodingError(f"cannot read the steward configuration {path}: {exc}",
-                                reason="bad_steward_config") from exc
+                                reason=LinkageReason.BAD_STEWARD_CONFIG) from exc
         return cls.from_json(text)
 
 
@@ -143,7 +144,7 @@ class ShareFile:
             return cls(int(d["index"]), int(d["threshold"]), int(d["stewards"]), bytes.fromhex(d["public_key"]),
                        base64.b64decode(d["share"], validate=True))
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-            raise EncodingError(f"not a steward share file: {exc}", reason="bad_share_file") from exc
+            raise EncodingError(f"not a steward share file: {exc}", reason=LinkageReason.BAD_SHARE_FILE) from exc
 
 
 def deal(threshold: int, urls: Sequence[str], *, names: Sequence[str] | None = None,
@@ -217,7 +218,7 @@ class StewardEvaluator:
             raise TooFewStewardsError(
                 f"only {len(answers)} of the {t} stewards needed answered; unavailable: "
                 f"{', '.join(unreachable) or 'none'}. Nothing was encoded: try again when they are back",
-                reason="too_few_stewards")
+                reason=LinkageReason.TOO_FEW_STEWARDS)
         shares = {s.index: s.public_share for s in self.config.stewards}
         try:
             return finalize(state, [a for _, a in answers], shares, t)

@@ -14,6 +14,7 @@ from functools import cache
 
 from sdk.curves.base import G1, G2, CurveBackend, check_compressed_header
 from sdk.errors import BackendError
+from sdk.reasons import CurveReason
 
 __all__ = [
     "BACKEND_NAMES",
@@ -46,7 +47,7 @@ def _instance(name: str) -> CurveBackend:
             raise BackendError(
                 "the native backend needs py-arkworks-bls12381: "
                 "pip install 'zkaid[native]', or set ZKAID_BACKEND=pyecc",
-                reason="backend_unavailable",
+                reason=CurveReason.BACKEND_UNAVAILABLE,
             ) from exc
         return ArkworksBackend()
     if name == "pyecc":
@@ -55,7 +56,7 @@ def _instance(name: str) -> CurveBackend:
         return PyEccBackend()
     raise BackendError(
         f"unknown curve backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}",
-        reason="backend_unknown",
+        reason=CurveReason.BACKEND_UNKNOWN,
     )
 
 

@@ -18,6 +18,7 @@ import py_arkworks_bls12381 as ark
 from sdk.curves.base import G1, G2, check_compressed_header
 from sdk.curves.hashing import BLS12_381_R
 from sdk.errors import InvalidPointError
+from sdk.reasons import CurveReason
 
 __all__ = ["ArkworksBackend"]
 
@@ -74,7 +75,7 @@ class ArkworksBackend:
     def g1_from_bytes(self, data: bytes, *, allow_identity: bool = False) -> G1:
         if check_compressed_header(data, 48, "G1"):
             if not allow_identity:
-                raise InvalidPointError("G1 point is the identity", reason="identity_point")
+                raise InvalidPointError("G1 point is the identity", reason=CurveReason.IDENTITY_POINT)
             return self._g1_inf
         try:
             # checked decode: x < p, on the curve, in the prime-order subgroup
@@ -113,7 +114,7 @@ class ArkworksBackend:
     def g2_from_bytes(self, data: bytes, *, allow_identity: bool = False) -> G2:
         if check_compressed_header(data, 96, "G2"):
             if not allow_identity:
-                raise InvalidPointError("G2 point is the identity", reason="identity_point")
+                raise InvalidPointError("G2 point is the identity", reason=CurveReason.IDENTITY_POINT)
             return self._g2_inf
         try:
             return ark.G2Point.from_compressed_bytes(bytes(data))

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from sdk.errors import InvalidPointError
+from sdk.reasons import CurveReason
 
 __all__ = ["G1", "G2", "CurveBackend", "check_compressed_header"]
 
@@ -35,16 +36,16 @@ def check_compressed_header(data: bytes, length: int, group: str) -> bool:
         raise InvalidPointError(f"{group} point must be bytes, not {type(data).__name__}")
     if len(data) != length:
         raise InvalidPointError(
-            f"{group} point must be {length} bytes, got {len(data)}", reason="invalid_length"
+            f"{group} point must be {length} bytes, got {len(data)}", reason=CurveReason.INVALID_LENGTH
         )
     flags = data[0] & 0xE0
     if not flags & 0x80:
-        raise InvalidPointError(f"{group} point is not in compressed form", reason="invalid_point")
+        raise InvalidPointError(f"{group} point is not in compressed form", reason=CurveReason.INVALID_POINT)
     if flags & 0x40:
         # infinity: I set, S clear, and every other bit zero
         if flags & 0x20 or data[0] & 0x1F or any(data[1:]):
             raise InvalidPointError(
-                f"{group} infinity encoding has stray bits", reason="invalid_point"
+                f"{group} infinity encoding has stray bits", reason=CurveReason.INVALID_POINT
             )
         return True
     return False

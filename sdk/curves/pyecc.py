@@ -32,6 +32,7 @@ from sdk.curves.hashing import BLS12_381_P, BLS12_381_R
 from sdk.curves.pairing import G2Affine, PreparedG2, multi_pairing_is_one, prepare_g2
 from sdk.curves.tower import fp2_inv, fp2_mul
 from sdk.errors import InvalidPointError
+from sdk.reasons import CurveReason
 
 __all__ = ["PyEccBackend"]
 
@@ -120,7 +121,7 @@ class PyEccBackend:
     def g1_from_bytes(self, data: bytes, *, allow_identity: bool = False) -> G1:
         if check_compressed_header(data, 48, "G1"):
             if not allow_identity:
-                raise InvalidPointError("G1 point is the identity", reason="identity_point")
+                raise InvalidPointError("G1 point is the identity", reason=CurveReason.IDENTITY_POINT)
             return _INF
         return _g1_decode(bytes(data))
 
@@ -150,7 +151,7 @@ class PyEccBackend:
     def g2_from_bytes(self, data: bytes, *, allow_identity: bool = False) -> G2:
         if check_compressed_header(data, 96, "G2"):
             if not allow_identity:
-                raise InvalidPointError("G2 point is the identity", reason="identity_point")
+                raise InvalidPointError("G2 point is the identity", reason=CurveReason.IDENTITY_POINT)
             return _o.Z2
         return _g2_decode(bytes(data))
 
@@ -193,7 +194,7 @@ def _g1_decode(data: bytes) -> Jac:
     p = (x, y, 1)
     if not _in_g1(p):
         raise InvalidPointError(
-            "G1 point is not in the prime-order subgroup", reason="not_in_subgroup"
+            "G1 point is not in the prime-order subgroup", reason=CurveReason.NOT_IN_SUBGROUP
         )
     return p
 
@@ -211,7 +212,7 @@ def _g2_decode(data: bytes) -> Any:
         raise InvalidPointError("G2 point is not on the curve")
     if not _o.is_inf(_o.multiply(q, _R)):
         raise InvalidPointError(
-            "G2 point is not in the prime-order subgroup", reason="not_in_subgroup"
+            "G2 point is not in the prime-order subgroup", reason=CurveReason.NOT_IN_SUBGROUP
         )
     return q
 

@@ -34,6 +34,7 @@ import numpy as np
 
 from sdk.errors import EncodingError, ParameterError
 from sdk.linkage.normalise import NormalisedPerson, skeleton
+from sdk.reasons import LinkageReason
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -75,12 +76,12 @@ class MatchRecord:
     def __post_init__(self) -> None:
         if not 1 <= len(self.keys) <= MAX_KEYS:
             raise EncodingError(f"a match record has 1 to {MAX_KEYS} keys, not {len(self.keys)}",
-                                reason="bad_match_record")
+                                reason=LinkageReason.BAD_MATCH_RECORD)
         if any(not isinstance(k, bytes) or len(k) != KEY_BYTES for k in self.keys):
-            raise EncodingError(f"match keys are {KEY_BYTES} bytes each", reason="bad_match_record")
+            raise EncodingError(f"match keys are {KEY_BYTES} bytes each", reason=LinkageReason.BAD_MATCH_RECORD)
         if not isinstance(self.filter, bytes) or len(self.filter) != len(self.keys) * SEGMENT_BYTES:
             raise EncodingError(f"the filter must hold {SEGMENT_BYTES} bytes per key",
-                                reason="bad_match_record")
+                                reason=LinkageReason.BAD_MATCH_RECORD)
 
     def segment(self, i: int) -> int:
         """Segment i (the filter of keys[i]) as an integer bit set."""
@@ -94,14 +95,14 @@ class MatchRecord:
     def from_bytes(cls, data: bytes) -> MatchRecord:
         """Strict decode with size limits; raises EncodingError."""
         if not isinstance(data, (bytes, bytearray)) or len(data) > MAX_KEYS * (SEGMENT_BYTES + KEY_BYTES + 8) + 32:
-            raise EncodingError("match record too large or not bytes", reason="bad_match_record")
+            raise EncodingError("match record too large or not bytes", reason=LinkageReason.BAD_MATCH_RECORD)
         try:
             obj = cbor2.loads(bytes(data))
         except (cbor2.CBORDecodeError, ValueError, TypeError, EOFError) as exc:
-            raise EncodingError(f"not a match record: {exc}", reason="bad_match_record") from exc
+            raise EncodingError(f"not a match record: {exc}", reason=LinkageReason.BAD_MATCH_RECORD) from exc
         if (not isinstance(obj, list) or len(obj) != 3 or obj[0] != VERSION
                 or not isinstance(obj[1], list) or not isinstance(obj[2], bytes)):
-            raise EncodingError("not a version-1 match record", reason="bad_match_record")
+            raise EncodingError("not a version-1 match record", reason=LinkageReason.BAD_MATCH_RECORD)
         return cls(tuple(obj[1]), obj[2])
 
 
@@ -229,7 +230,7 @@ def encode(persons: Sequence[NormalisedPerson], evaluator: Evaluator) -> list[Ma
     outputs = evaluator(unique) if unique else []
     if len(outputs) != len(unique):
         raise EncodingError(f"the evaluator returned {len(outputs)} outputs for {len(unique)} inputs",
-                            reason="evaluator")
+                            reason=LinkageReason.EVALUATOR)
     value = dict(zip(unique, outputs, strict=True))
     records = []
     for p, xs in zip(persons, per_person, strict=True):

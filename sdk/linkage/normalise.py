@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from sdk.errors import EncodingError
+from sdk.reasons import LinkageReason
 
 __all__ = [
     "ARABIC_VARIANTS",
@@ -168,7 +169,7 @@ def normalise_name(text: str, *, field_name: str = "name") -> tuple[str, ...]:
     """Canonical Latin tokens of one name field (order kept; particles dropped)."""
     if len(text) > MAX_FIELD:
         raise EncodingError(f"{field_name} is longer than {MAX_FIELD} characters",
-                            reason="field_too_long")
+                            reason=LinkageReason.FIELD_TOO_LONG)
     words = [w for w in _SPLIT.split(transliterate(text)) if w]
     tokens: list[str] = []
     pending_abd = False
@@ -232,7 +233,7 @@ def parse_date(text: str) -> tuple[int | None, int | None, int | None]:
         return y, mo, d
     raise EncodingError(
         f"date of birth {text!r} is not a date: use YYYY-MM-DD, YYYYMMDD, YYYY-MM or YYYY",
-        reason="bad_date",
+        reason=LinkageReason.BAD_DATE,
     )
 
 
@@ -272,9 +273,9 @@ def _check_len(value: str | None, name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise EncodingError(f"{name} must be text", reason="bad_field")
+        raise EncodingError(f"{name} must be text", reason=LinkageReason.BAD_FIELD)
     if len(value) > MAX_FIELD:
-        raise EncodingError(f"{name} is longer than {MAX_FIELD} characters", reason="field_too_long")
+        raise EncodingError(f"{name} is longer than {MAX_FIELD} characters", reason=LinkageReason.FIELD_TOO_LONG)
     return value.strip()
 
 
@@ -285,19 +286,19 @@ def normalise(record: PersonRecord) -> NormalisedPerson:
     y, mo, d = parse_date(_check_len(record.date_of_birth, "date_of_birth"))
     sex_raw = _check_len(record.sex, "sex").lower()
     if sex_raw and sex_raw not in _SEX:
-        raise EncodingError(f"sex {record.sex!r} is not one of f, m, female, male", reason="bad_sex")
+        raise EncodingError(f"sex {record.sex!r} is not one of f, m, female, male", reason=LinkageReason.BAD_SEX)
     area = " ".join(w for w in _SPLIT.split(transliterate(_check_len(record.admin_area, "admin_area")))
                     if w)
     phone_raw = _check_len(record.phone, "phone")
     # isdecimal() also takes Arabic-Indic digits; unicodedata.decimal maps them to 0-9
     digits = "".join(str(unicodedata.decimal(c)) for c in phone_raw if c.isdecimal())
     if phone_raw and len(digits) < 6:
-        raise EncodingError(f"phone {record.phone!r} has fewer than 6 digits", reason="bad_phone")
+        raise EncodingError(f"phone {record.phone!r} has fewer than 6 digits", reason=LinkageReason.BAD_PHONE)
     id_raw = _check_len(record.id_number, "id_number")
     id_number = "".join(c for c in transliterate(id_raw).upper() if c.isalnum())
     if not given and not family and y is None and not digits and not id_number:
         raise EncodingError("nothing to match on: no name, date of birth, phone or id number",
-                            reason="no_name")
+                            reason=LinkageReason.NO_NAME)
     return NormalisedPerson(
         given=given, family=family, dob_year=y, dob_month=mo, dob_day=d,
         sex=_SEX.get(sex_raw, ""), admin_area=area, phone=digits[-9:], id_number=id_number,

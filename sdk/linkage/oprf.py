@@ -35,6 +35,7 @@ import cbor2
 from sdk.curves import G1, CurveBackend, get_backend
 from sdk.curves.hashing import BLS12_381_R, hash_to_field_fp, hash_to_scalar, i2osp
 from sdk.errors import EncodingError, InvalidProofError, ParameterError, VerificationError
+from sdk.reasons import LinkageReason
 
 __all__ = [
     "CONTEXT_STRING",
@@ -72,13 +73,13 @@ Rng = Callable[[int], bytes]
 class TooFewAnswersError(VerificationError):
     """Fewer than t distinct stewards answered: the OPRF value cannot be computed."""
 
-    default_reason = "too_few_answers"
+    default_reason = LinkageReason.TOO_FEW_ANSWERS
 
 
 class StewardProofError(InvalidProofError):
     """A steward's answer is malformed or its DLEQ proof fails; ``steward`` names it."""
 
-    default_reason = "bad_steward_proof"
+    default_reason = LinkageReason.BAD_STEWARD_PROOF
 
     def __init__(self, message: str, *, steward: int, reason: str | None = None) -> None:
         super().__init__(message, reason=reason)
@@ -114,10 +115,10 @@ def _ser_scalar(k: int) -> bytes:
 
 def _de_scalar(data: bytes, what: str) -> int:
     if len(data) != NS:
-        raise EncodingError(f"{what} must be {NS} bytes, got {len(data)}", reason="invalid_scalar")
+        raise EncodingError(f"{what} must be {NS} bytes, got {len(data)}", reason=LinkageReason.INVALID_SCALAR)
     k = int.from_bytes(data, "big")
     if k >= R:
-        raise EncodingError(f"{what} is not reduced mod r", reason="invalid_scalar")
+        raise EncodingError(f"{what} is not reduced mod r", reason=LinkageReason.INVALID_SCALAR)
     return k
 
 
@@ -215,16 +216,16 @@ class StewardShare:
         try:
             obj = cbor2.loads(data) if len(data) <= 256 else None
         except (cbor2.CBORDecodeError, ValueError, TypeError) as exc:
-            raise EncodingError(f"not a steward share: {exc}", reason="bad_share") from exc
+            raise EncodingError(f"not a steward share: {exc}", reason=LinkageReason.BAD_SHARE) from exc
         if (not isinstance(obj, list) or len(obj) != 4 or obj[0] != 1 or not isinstance(obj[1], int)
                 or not isinstance(obj[2], bytes) or not isinstance(obj[3], bytes)):
-            raise EncodingError("not a version-1 steward share", reason="bad_share")
+            raise EncodingError("not a version-1 steward share", reason=LinkageReason.BAD_SHARE)
         index, k = obj[1], _de_scalar(obj[2], "steward share")
         if not 1 <= index <= 255 or k == 0:
             raise EncodingError("steward share has an index outside 1..255 or a zero share",
-                                reason="bad_share")
+                                reason=LinkageReason.BAD_SHARE)
         if be.g1_to_bytes(be.g1_mul(be.g1_generator(), k)) != obj[3]:
-            raise EncodingError("steward share does not match its public share", reason="bad_share")
+            raise EncodingError("steward share does not match its public share", reason=LinkageReason.BAD_SHARE)
         return cls(index, k, bytes(obj[3]))
 
 
@@ -299,16 +300,16 @@ class StewardAnswer:
     def from_bytes(cls, data: bytes) -> StewardAnswer:
         """Strict framing decode (sizes, types); the points are checked in :func:`finalize`."""
         if len(data) > MAX_BATCH * (NE + 3) + 128:
-            raise EncodingError("steward answer too large", reason="too_large")
+            raise EncodingError("steward answer too large", reason=LinkageReason.TOO_LARGE)
         try:
             obj = cbor2.loads(data)
         except (cbor2.CBORDecodeError, ValueError, TypeError, EOFError) as exc:
-            raise EncodingError(f"not a steward answer: {exc}", reason="bad_answer") from exc
+            raise EncodingError(f"not a steward answer: {exc}", reason=LinkageReason.BAD_ANSWER) from exc
         if (not isinstance(obj, list) or len(obj) != 4 or obj[0] != 1 or not isinstance(obj[1], int)
                 or not isinstance(obj[2], list) or not isinstance(obj[3], bytes)
                 or len(obj[3]) != 2 * NS
                 or not all(isinstance(e, bytes) and len(e) == NE for e in obj[2])):
-            raise EncodingError("not a version-1 steward answer", reason="bad_answer")
+            raise EncodingError("not a version-1 steward answer", reason=LinkageReason.BAD_ANSWER)
         return cls(obj[1], tuple(obj[2]), obj[3])
 
 
@@ -328,7 +329,7 @@ def blind(inputs: Sequence[bytes], rng: Rng | None = None, *,
             raise ParameterError("each OPRF input must be bytes of at most 65535 bytes")
         p = _hash_to_group(be, bytes(x))
         if be.g1_is_identity(p):  # inputElement == G.Identity() -> InvalidInputError
-            raise ParameterError("input hashes to the identity element", reason="invalid_input")
+            raise ParameterError("input hashes to the identity element", reason=LinkageReason.INVALID_INPUT)
         r = _random_scalar(rng)
         blinds.append(r)
         points.append(be.g1_mul(p, r))
@@ -377,7 +378,7 @@ def finalize(state: BlindState, answers: Sequence[StewardAnswer], public_shares:
         seen.add(ans.index)
         if ans.index not in public_shares:
             raise StewardProofError(f"steward {ans.index} is not in the steward configuration",
-                                    steward=ans.index, reason="unknown_steward")
+                                    steward=ans.index, reason=LinkageReason.UNKNOWN_STEWARD)
         if len(ans.evaluated) != len(state.blinded):
             raise StewardProofError(
                 f"steward {ans.index} answered {len(ans.evaluated)} elements for "

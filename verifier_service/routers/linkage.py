@@ -11,6 +11,7 @@ import threading
 
 from fastapi import APIRouter, Path, Request
 
+from sdk.reasons import LinkageServiceReason, ProblemReason
 from verifier_service.deps import RegistrarDep, RuntimeDep
 from verifier_service.linkage_schemas import (
     CheckIn,
@@ -52,7 +53,7 @@ def _limits(request: Request, rt: Runtime) -> _Limits:
 
 def _spend(limiter: MissLimiter, who: Principal, what: str) -> None:
     if limiter.blocked(who.key_id):
-        raise ProblemError(429, "too_many_requests", f"too many {what} with this API key: wait a minute",
+        raise ProblemError(429, ProblemReason.TOO_MANY_REQUESTS, f"too many {what} with this API key: wait a minute",
                            retry_after=60)
     limiter.miss(who.key_id)  # every call counts, answered or not
 
@@ -70,7 +71,7 @@ def check(body: CheckIn, request: Request, rt: RuntimeDep, who: RegistrarDep) ->
     try:
         record = base64.b64decode(body.record, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ProblemError(400, "invalid_match_record", "the record is not valid base64") from exc
+        raise ProblemError(400, LinkageServiceReason.INVALID_MATCH_RECORD, "the record is not valid base64") from exc
     r = linkage.check_registration(rt.store, now=rt.now(), principal=who, offer_id=body.offer_id, record=record,
                                    threshold=rt.settings.linkage_match_threshold,
                                    min_shared_keys=rt.settings.linkage_min_shared_keys)
@@ -99,7 +100,7 @@ def oprf(body: OprfIn, request: Request, rt: RuntimeDep, who: RegistrarDep) -> O
     ``not_a_steward``, 409 ``steward_key_mismatch``, 400 ``invalid_element``, 413 batch too
     large, 429 ``too_many_requests``."""
     if len(body.blinded) > rt.settings.linkage_oprf_max_batch:
-        raise ProblemError(413, "too_large", f"at most {rt.settings.linkage_oprf_max_batch} elements per request")
+        raise ProblemError(413, ProblemReason.TOO_LARGE, f"at most {rt.settings.linkage_oprf_max_batch} elements per request")
     _spend(_limits(request, rt).oprf, who, "steward requests")
     info, answer = linkage.evaluate(rt.store, rt.keyring, now=rt.now(), principal=who,
                                     blinded=[bytes.fromhex(x) for x in body.blinded], key_id=body.key_id)

@@ -7,6 +7,7 @@ import binascii
 
 from fastapi import APIRouter
 
+from sdk.reasons import ProblemReason
 from verifier_service.deps import EnrollerDep, RuntimeDep
 from verifier_service.problems import ProblemError, documented
 from verifier_service.schemas import EnrollmentOut, VerifyOut, VerifyRequest
@@ -20,7 +21,7 @@ def _b64(text: str, what: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ProblemError(400, "malformed", f"{what} is not valid base64") from exc
+        raise ProblemError(400, ProblemReason.MALFORMED, f"{what} is not valid base64") from exc
 
 
 @router.post("/verify", response_model=VerifyOut,

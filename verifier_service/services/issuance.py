@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from sdk.credential import issue
 from sdk.errors import CredentialError, ParameterError, VerificationError, WireError
+from sdk.reasons import IssuanceReason
 from sdk.wire import IssuanceRequest, Offer, decode, decode_canonical, encode, encode_canonical
 from verifier_service.registry.db import Store
 from verifier_service.registry.models import Credential, IssuerKeyRow, OfferRow
@@ -103,14 +104,14 @@ def create_offer(store: Store, keyring: Keyring, *, now: int, principal: Princip
         if reissue_of is not None:
             cred = s.get(Credential, reissue_of)
             if cred is None or cred.agency_id != principal.agency:
-                raise NotFound("no credential with this id was issued by your agency", reason="unknown_credential")
+                raise NotFound("no credential with this id was issued by your agency", reason=IssuanceReason.UNKNOWN_CREDENTIAL)
             key_row = s.get(IssuerKeyRow, cred.issuer_kid)
             assert key_row is not None
             if issuer_key_status(key_row, now) not in ("active", "retired"):
                 raise Conflict("the issuer key of that credential is no longer valid: issue a new credential",
-                               reason="issuer_key_expired")
+                               reason=IssuanceReason.ISSUER_KEY_EXPIRED)
             if schema.ref != cred.schema_ref:
-                raise Invalid(f"that credential is a {cred.schema_ref}, not a {schema.ref}", reason="schema_mismatch")
+                raise Invalid(f"that credential is a {cred.schema_ref}, not a {schema.ref}", reason=IssuanceReason.SCHEMA_MISMATCH)
         else:
             key_row = active_issuer_key(s, agency=principal.agency, schema_ref=schema.ref, now=now)
         try:
@@ -123,14 +124,14 @@ def create_offer(store: Store, keyring: Keyring, *, now: int, principal: Princip
             offer = encode(Offer(bytes.fromhex(key_row.kid), schema.id, schema.version, token, endpoint, expires,
                                  key_row.nym_count))
         except WireError as exc:
-            raise Invalid(f"the offer cannot be encoded: {exc.message}", reason="invalid_offer") from exc
+            raise Invalid(f"the offer cannot be encoded: {exc.message}", reason=IssuanceReason.INVALID_OFFER) from exc
         offer_id, credential_id = uuid.uuid4().hex, uuid.uuid4().hex
         for _ in range(8):
             code = _new_code()
             if s.scalar(select(OfferRow.offer_id).where(OfferRow.code_hash == _code_hash(code))) is None:
                 break
         else:  # pragma: no cover - 2^40 codes
-            raise Conflict("could not draw a free offer code; try again", reason="code_exhausted")
+            raise Conflict("could not draw a free offer code; try again", reason=IssuanceReason.CODE_EXHAUSTED)
         sealed = keyring.seal(encode_canonical([offer, list(raw)]), f"offer:{offer_id}")
         s.add(OfferRow(offer_id=offer_id, credential_id=credential_id, agency_id=principal.agency,
                        issuer_kid=key_row.kid, schema_ref=schema.ref, token_hash=_token_hash(token),
@@ -150,20 +151,20 @@ def _open_payload(keyring: Keyring, row: OfferRow) -> tuple[bytes, list[Any]]:
 
 def _state_error(row: OfferRow, now: int, cls: type[Forbidden] | type[Gone]) -> Forbidden | Gone | None:
     if row.used_at is not None:
-        return cls("this offer has been used already", reason="token_used")
+        return cls("this offer has been used already", reason=IssuanceReason.TOKEN_USED)
     if row.expires_at <= now or row.payload_enc is None:
-        return cls("this offer has expired: ask the registration desk for a new one", reason="token_expired")
+        return cls("this offer has expired: ask the registration desk for a new one", reason=IssuanceReason.TOKEN_EXPIRED)
     return None
 
 
 def offer_by_code(store: Store, keyring: Keyring, *, now: int, code: str) -> bytes:
     norm = normalize_code(code)
     if norm is None:
-        raise NotFound("no offer has this code", reason="unknown_code")
+        raise NotFound("no offer has this code", reason=IssuanceReason.UNKNOWN_CODE)
     with store.read() as s:
         row = s.scalars(select(OfferRow).where(OfferRow.code_hash == _code_hash(norm))).first()
         if row is None:
-            raise NotFound("no offer has this code", reason="unknown_code")
+            raise NotFound("no offer has this code", reason=IssuanceReason.UNKNOWN_CODE)
         err = _state_error(row, now, Gone)
         if err is not None:
             raise err
@@ -175,12 +176,12 @@ def redeem(store: Store, keyring: Keyring, *, now: int, request: bytes) -> bytes
     try:
         req = decode(request, IssuanceRequest)
     except WireError as exc:
-        raise BadInput(f"not a valid issuance request: {exc.message}", reason="malformed",
+        raise BadInput(f"not a valid issuance request: {exc.message}", reason=IssuanceReason.MALFORMED,
                        wire_reason=exc.reason) from exc
     with store.read() as s:
         row = s.scalars(select(OfferRow).where(OfferRow.token_hash == _token_hash(req.token))).first()
         if row is None:
-            raise Forbidden("this offer token is not valid", reason="token_invalid")
+            raise Forbidden("this offer token is not valid", reason=IssuanceReason.TOKEN_INVALID)
         err = _state_error(row, now, Forbidden)
         if err is not None:
             raise err
@@ -205,7 +206,7 @@ def redeem(store: Store, keyring: Keyring, *, now: int, request: bytes) -> bytes
             again = s.get(OfferRow, offer_id)
             assert again is not None
             raise _state_error(again, now, Forbidden) or Forbidden("this offer has been used already",
-                                                                   reason="token_used")
+                                                                   reason=IssuanceReason.TOKEN_USED)
         s.add(Credential(credential_id=credential_id, agency_id=agency, issuer_kid=key.kid.hex(),
                          schema_ref=schema.ref, entropy_enc=keyring.seal(used.to_bytes(32, "big"),
                                                                         f"credential:{credential_id}"),

@@ -33,13 +33,14 @@ import hashlib
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sdk.credential import IssuerKey, Schema
 from sdk.credential.lifecycle import binding_value
 from sdk.credential.revocation import build_update, sign_revocation_update, token_for
 from sdk.errors import InvalidProofError, ScopeError
+from sdk.reasons import CardServiceReason
 from sdk.wire import IssuanceRequest, IssuedCredential
 from sdk.wire.scope import normalize_scope
 from verifier_service.registry.db import TRUST_LIST_LOCK, Store, xact_lock
@@ -115,7 +116,7 @@ def plan_issuance(session: Session, keyring: Keyring, *, request: IssuanceReques
         return IssuancePlan(binding, _entropy(keyring, old), held.credential_id, "restored")
     old = session.get(Credential, reissue_of)
     if old is None:
-        raise NotFound("no credential with this id", reason="unknown_credential")
+        raise NotFound("no credential with this id", reason=CardServiceReason.UNKNOWN_CREDENTIAL)
     record = session.get(CardRecord, reissue_of)
     same = binding is not None and record is not None and record.binding == binding
     # the entropy is reused on both paths: a restored wallet that could not prove its binding
@@ -161,13 +162,13 @@ def revoke_card(store: Store, *, credential_id: str, reason: str, now: int, acto
                 agency: str | None) -> CardStatus:
     """Revoke one card (``agency`` None: an operator acting for any agency)."""
     if reason not in REVOKE_REASONS:
-        raise Invalid(f"the reason is one of {', '.join(REVOKE_REASONS)}", reason="invalid_reason")
+        raise Invalid(f"the reason is one of {', '.join(REVOKE_REASONS)}", reason=CardServiceReason.INVALID_REASON)
     with store.write() as s:
         card = s.get(CardRecord, credential_id)
         if card is None or (agency is not None and card.agency_id != agency):
-            raise NotFound("no card with this id was issued by your agency", reason="unknown_credential")
+            raise NotFound("no card with this id was issued by your agency", reason=CardServiceReason.UNKNOWN_CREDENTIAL)
         if card.status == "revoked":
-            raise Conflict(f"this card was already revoked ({card.revoke_reason})", reason="already_revoked")
+            raise Conflict(f"this card was already revoked ({card.revoke_reason})", reason=CardServiceReason.ALREADY_REVOKED)
         record_revocation(s, card, reason=reason, now=now, actor=actor)
         s.flush()
         return _status(s, card)
@@ -183,7 +184,7 @@ def card_status(store: Store, *, credential_id: str, agency: str | None) -> Card
     with store.read() as s:
         card = s.get(CardRecord, credential_id)
         if card is None or (agency is not None and card.agency_id != agency):
-            raise NotFound("no card with this id was issued by your agency", reason="unknown_credential")
+            raise NotFound("no card with this id was issued by your agency", reason=CardServiceReason.UNKNOWN_CREDENTIAL)
         return _status(s, card)
 
 
@@ -204,6 +205,19 @@ def _tokens(session: Session, keyring: Keyring, scope: str) -> tuple[list[bytes]
     return revoked, blocked
 
 
+def _content_version(session: Session, scope: str) -> str:
+    """Changes whenever the list's content can (revocations are final, blocks only added),
+    without opening any handle: a download of an unchanged list costs two counts."""
+    n_rev, last_rev = session.execute(
+        select(func.count(), func.max(CardRecord.revoked_at))
+        .where(CardRecord.status == "revoked", CardRecord.handle_enc.is_not(None))).one()
+    n_blk, last_blk = session.execute(
+        select(func.count(), func.max(CardBlock.created_at))
+        .join(CardRecord, CardBlock.credential_id == CardRecord.credential_id)
+        .where(CardBlock.scope == scope, CardRecord.status == "active", CardRecord.handle_enc.is_not(None))).one()
+    return hashlib.sha256(f"v1:{n_rev}:{last_rev}:{n_blk}:{last_blk}".encode()).hexdigest()
+
+
 def revocation_update(store: Store, keyring: Keyring, signing_key: Ed25519PrivateKey | None, *, scope: str,
                       now: int, validity: int, grace: int) -> bytes:
     """The signed update for ``scope``: re-signed when its content changed or half its
@@ -214,17 +228,17 @@ def revocation_update(store: Store, keyring: Keyring, signing_key: Ed25519Privat
         raise Invalid(exc.message, reason=exc.reason) from exc
     with store.read() as s:
         if s.scalar(select(Scope.id).where(Scope.name == scope)) is None:
-            raise NotFound(f"there is no scope {scope!r}", reason="unknown_scope")
+            raise NotFound(f"there is no scope {scope!r}", reason=CardServiceReason.UNKNOWN_SCOPE)
         row = s.get(RevocationUpdateRow, scope)
-        revoked, blocked = _tokens(s, keyring, scope)
-    digest = hashlib.sha256(b"".join(sorted(revoked)) + b"|" + b"".join(sorted(blocked))).hexdigest()
-    if row is not None and row.content_digest == digest and now < row.next_update - validity // 2:
-        return row.signed
+        digest = _content_version(s, scope)
+        if row is not None and row.content_digest == digest and now < row.next_update - validity // 2:
+            return row.signed  # no handle is opened for an unchanged list
+        revoked, blocked = _tokens(s, keyring, scope) if signing_key is not None else ([], [])
     if signing_key is None:
         if row is not None:
             return row.signed
         raise Unavailable("this service does not hold the trust-list key, so it cannot sign revocation updates",
-                          reason="no_signing_key")
+                          reason=CardServiceReason.NO_SIGNING_KEY)
     with store.write() as s:
         xact_lock(s, TRUST_LIST_LOCK)  # one signer at a time, so sequences never collide
         row = s.get(RevocationUpdateRow, scope)

@@ -33,9 +33,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from sdk.errors import EncodingError, ZkaidError
+from sdk.errors import EncodingError, ParameterError
 from sdk.linkage.encode import DEFAULT_THRESHOLD, MatchRecord, compare
 from sdk.linkage.oprf import StewardShare, steward_evaluate
+from sdk.reasons import LinkageServiceReason
 from verifier_service.registry.db import Store
 from verifier_service.registry.models import Agency, OfferRow
 from verifier_service.registry.models_linkage import (
@@ -101,7 +102,7 @@ def key_prefix(key: bytes) -> int:
     """The blocking value of one exact key: its first 8 bytes as a signed 64-bit integer
     (keys are PRF outputs, so any 8 bytes are as good as any other)."""
     if len(key) < 8:
-        raise Invalid("a match key is at least 8 bytes", reason="invalid_match_record")
+        raise Invalid("a match key is at least 8 bytes", reason=LinkageServiceReason.INVALID_MATCH_RECORD)
     return int.from_bytes(key[:8], "big", signed=True)
 
 
@@ -111,15 +112,15 @@ def _digest(record: bytes) -> str:
 
 def _decode(record: bytes) -> MatchRecord:
     if not record or len(record) > MAX_RECORD_BYTES:
-        raise BadInput(f"a match record is 1 to {MAX_RECORD_BYTES} bytes", reason="invalid_match_record")
+        raise BadInput(f"a match record is 1 to {MAX_RECORD_BYTES} bytes", reason=LinkageServiceReason.INVALID_MATCH_RECORD)
     try:
         rec = MatchRecord.from_bytes(record)
     except EncodingError as exc:
-        raise BadInput(f"not a match record: {exc.message}", reason="invalid_match_record") from exc
+        raise BadInput(f"not a match record: {exc.message}", reason=LinkageServiceReason.INVALID_MATCH_RECORD) from exc
     if rec.to_bytes() != bytes(record):  # one encoding per record: no trailing or re-encoded bytes
-        raise BadInput("the match record is not in its canonical encoding", reason="invalid_match_record")
+        raise BadInput("the match record is not in its canonical encoding", reason=LinkageServiceReason.INVALID_MATCH_RECORD)
     if not rec.keys:
-        raise Invalid("a match record needs at least one exact key", reason="invalid_match_record")
+        raise Invalid("a match record needs at least one exact key", reason=LinkageServiceReason.INVALID_MATCH_RECORD)
     return rec
 
 
@@ -172,15 +173,15 @@ def check_registration(store: Store, *, now: int, principal: Principal, offer_id
         offer = s.get(OfferRow, offer_id)
         if offer is None or offer.agency_id != principal.agency:
             raise NotFound("no pending offer with this id was created by your agency: create the offer first",
-                           reason="unknown_offer")
+                           reason=LinkageServiceReason.UNKNOWN_OFFER)
         if offer.used_at is not None:
             raise Conflict("this offer has been used already: a check belongs before issuance",
-                           reason="offer_used")
+                           reason=LinkageServiceReason.OFFER_USED)
         if offer.expires_at <= now or offer.payload_enc is None:
-            raise Gone("this offer has expired: create a new offer and check again", reason="offer_expired")
+            raise Gone("this offer has expired: create a new offer and check again", reason=LinkageServiceReason.OFFER_EXPIRED)
         if s.get(LinkageCheck, offer_id) is not None:
             raise Conflict("this offer has been checked already (one check per registration)",
-                           reason="already_checked")
+                           reason=LinkageServiceReason.ALREADY_CHECKED)
         found = find_matches(s, rec, threshold=threshold, min_shared_keys=min_shared_keys)
         names = {a: n for a, n in s.execute(select(Agency.id, Agency.name)
                                              .where(Agency.id.in_({r.agency_id for _, r in found})))}
@@ -202,19 +203,19 @@ def resolve(store: Store, *, now: int, principal: Principal, offer_id: str, deci
     """The registrar's record of a possible match's outcome: ``same_person`` withdraws the
     offer (no new card), ``different_person`` releases it for issuance."""
     if decision not in RESOLUTIONS:
-        raise Invalid(f"decision is one of {', '.join(RESOLUTIONS)}", reason="invalid_decision")
+        raise Invalid(f"decision is one of {', '.join(RESOLUTIONS)}", reason=LinkageServiceReason.INVALID_DECISION)
     with store.write() as s:
         check = s.get(LinkageCheck, offer_id)
         if check is None or check.agency_id != principal.agency:
-            raise NotFound("no registration check of your agency for this offer", reason="unknown_check")
+            raise NotFound("no registration check of your agency for this offer", reason=LinkageServiceReason.UNKNOWN_CHECK)
         if check.outcome != "possible_match":
-            raise Conflict("this check found no match: there is nothing to resolve", reason="nothing_to_resolve")
+            raise Conflict("this check found no match: there is nothing to resolve", reason=LinkageServiceReason.NOTHING_TO_RESOLVE)
         if check.resolution is not None:
-            raise Conflict(f"this check was resolved already ({check.resolution})", reason="already_resolved")
+            raise Conflict(f"this check was resolved already ({check.resolution})", reason=LinkageServiceReason.ALREADY_RESOLVED)
         offer = s.get(OfferRow, offer_id)
         assert offer is not None
         if offer.used_at is not None:
-            raise Conflict("this offer has been used already", reason="offer_used")
+            raise Conflict("this offer has been used already", reason=LinkageServiceReason.OFFER_USED)
         check.resolution, check.resolved_at, check.resolved_by = decision, now, principal.key_id
         if decision == "same_person":
             check.record = None
@@ -247,7 +248,7 @@ def on_credential_issued(session: Session, *, offer_id: str, credential_id: str,
         return
     if check.outcome == "possible_match" and check.resolution != "different_person":
         raise Forbidden("this registration is on hold: the registration check found a possible match that the "
-                        "registration desk has not resolved", reason="registration_held")
+                        "registration desk has not resolved", reason=LinkageServiceReason.REGISTRATION_HELD)
     if check.record is None:  # pragma: no cover - only a same_person resolution clears it
         return
     check.match_record_id = store_match_record(session, agency=agency, registered_at=now, record=check.record,
@@ -267,14 +268,14 @@ def import_share(store: Store, keyring: Keyring, share_bytes: bytes, *, public_k
     A newer dealing retires the older share."""
     try:
         share = StewardShare.from_bytes(share_bytes)
-    except (EncodingError, ValueError) as exc:
-        raise Invalid(f"not a steward share: {exc}", reason="invalid_share") from exc
+    except EncodingError as exc:
+        raise Invalid(f"not a steward share: {exc}", reason=LinkageServiceReason.INVALID_SHARE) from exc
     if not 1 <= threshold <= stewards or not 1 <= share.index <= stewards:
-        raise Invalid("the share's index and threshold do not fit the number of stewards", reason="invalid_share")
+        raise Invalid("the share's index and threshold do not fit the number of stewards", reason=LinkageServiceReason.INVALID_SHARE)
     key_id = hashlib.sha256(b"zkaid/linkage/steward-key/v1" + public_key).hexdigest()[:16]
     with store.write() as s:
         if s.get(StewardShareRow, key_id) is not None:
-            raise Conflict("this instance holds a share of this steward key already", reason="share_exists")
+            raise Conflict("this instance holds a share of this steward key already", reason=LinkageServiceReason.SHARE_EXISTS)
         s.execute(update(StewardShareRow).where(StewardShareRow.status == "active").values(status="retired"))
         s.add(StewardShareRow(key_id=key_id, share_index=share.index, threshold=threshold, stewards=stewards,
                               public_key=public_key, public_share=share.public_share,
@@ -289,7 +290,7 @@ def _active(session: Session) -> StewardShareRow:
                           .order_by(StewardShareRow.created_at.desc())).first()
     if row is None:
         raise NotFound("this service is not a data steward (no steward share: see `zkaid steward`)",
-                       reason="not_a_steward")
+                       reason=LinkageServiceReason.NOT_A_STEWARD)
     return row
 
 
@@ -314,12 +315,12 @@ def evaluate(store: Store, keyring: Keyring, *, now: int, principal: Principal, 
     info, share = load_share(store, keyring)
     if key_id is not None and key_id != info.key_id:
         raise Conflict(f"this steward holds key {info.key_id}, not {key_id}: update the steward configuration",
-                       reason="steward_key_mismatch", key_id=info.key_id)
+                       reason=LinkageServiceReason.STEWARD_KEY_MISMATCH, key_id=info.key_id)
     try:
         answer = steward_evaluate(share, list(blinded))
     except EncodingError as exc:
-        raise BadInput(f"a blinded element is not valid: {exc.message}", reason="invalid_element") from exc
-    except ZkaidError as exc:
+        raise BadInput(f"a blinded element is not valid: {exc.message}", reason=LinkageServiceReason.INVALID_ELEMENT) from exc
+    except ParameterError as exc:  # a batch over the SDK's own limit
         raise Invalid(exc.message, reason=exc.reason) from exc
     with store.write() as s:
         audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="linkage.oprf",
