@@ -30,13 +30,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
-
-from sdk.errors import EncodingError, ParameterError
+from sdk.errors import EncodingError, ZkaidError
 from sdk.linkage.encode import DEFAULT_THRESHOLD, MatchRecord, compare
 from sdk.linkage.oprf import StewardShare, steward_evaluate
 from sdk.reasons import LinkageServiceReason
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 from verifier_service.registry.db import Store
 from verifier_service.registry.models import Agency, OfferRow
 from verifier_service.registry.models_linkage import (
@@ -45,10 +44,11 @@ from verifier_service.registry.models_linkage import (
     MatchRecordRow,
     StewardShareRow,
 )
-from verifier_service.services import audit
 from verifier_service.services.auth import Principal
 from verifier_service.services.errors import BadInput, Conflict, Forbidden, Gone, Invalid, NotFound
 from verifier_service.services.sealing import Keyring
+
+from verifier_service.services import audit
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -268,7 +268,7 @@ def import_share(store: Store, keyring: Keyring, share_bytes: bytes, *, public_k
     A newer dealing retires the older share."""
     try:
         share = StewardShare.from_bytes(share_bytes)
-    except EncodingError as exc:
+    except (EncodingError, ValueError) as exc:
         raise Invalid(f"not a steward share: {exc}", reason=LinkageServiceReason.INVALID_SHARE) from exc
     if not 1 <= threshold <= stewards or not 1 <= share.index <= stewards:
         raise Invalid("the share's index and threshold do not fit the number of stewards", reason=LinkageServiceReason.INVALID_SHARE)
@@ -320,7 +320,7 @@ def evaluate(store: Store, keyring: Keyring, *, now: int, principal: Principal, 
         answer = steward_evaluate(share, list(blinded))
     except EncodingError as exc:
         raise BadInput(f"a blinded element is not valid: {exc.message}", reason=LinkageServiceReason.INVALID_ELEMENT) from exc
-    except ParameterError as exc:  # a batch over the SDK's own limit
+    except ZkaidError as exc:
         raise Invalid(exc.message, reason=exc.reason) from exc
     with store.write() as s:
         audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="linkage.oprf",
