@@ -75,6 +75,7 @@ def pilot(
     replay_share: Annotated[float, typer.Option(help="Share replaying someone's earlier answer.")] = 0.02,
     expired_share: Annotated[float, typer.Option(help="Share with an expired credential.")] = 0.03,
     online_share: Annotated[float, typer.Option(help="Share of visits verified online instead of offline.")] = 0.15,
+    referral_share: Annotated[float, typer.Option(help="Share of households referred to another agency.")] = 0.15,
     devices_per_agency: Annotated[int, typer.Option(help="Offline field devices per programme agency.")] = 2,
     seed: Annotated[int, typer.Option(help="Seed of the simulation (who misbehaves, camera noise).")] = 2026,
     backend: Annotated[str | None, typer.Option(help="Curve backend: arkworks or pyecc.")] = None,
@@ -92,6 +93,7 @@ def pilot(
         households=households, duplicate_share=duplicate_share, tamper_share=tamper_share,
         foreign_share=foreign_share, unreadable_share=unreadable_share, replay_share=replay_share,
         expired_share=expired_share, online_share=online_share, devices_per_agency=devices_per_agency,
+        referral_share=referral_share,
         seed=seed, backend=backend, database_url=database_url, service_url=service_url, api_key=api_key, out=out,
     )
     try:
