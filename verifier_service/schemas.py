@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
+from sdk.client import DuplicateEvent, SyncAnswer, SyncItem
+
 __all__ = [
     "NO_CONTROL",
     "AgencyCreate",
@@ -137,6 +139,9 @@ class SyncItemIn(Strict):
     pseudonym: Hex48
     enrolled_at: UnixTime
 
+    def to_sdk(self) -> SyncItem:
+        return SyncItem(self.scope, bytes.fromhex(self.pseudonym), self.enrolled_at)
+
 
 class SyncRequest(Strict):
     device_id: str = Field(min_length=1, max_length=128, pattern=NO_CONTROL)
@@ -171,6 +176,11 @@ class SyncOut(BaseModel):
         default_factory=list,
         description="log entry index of each accepted enrollment, in upload order (keep the inclusion proofs)")
 
+    @classmethod
+    def from_sdk(cls, answer: SyncAnswer) -> SyncOut:
+        """The HTTP form of the SDK's answer: sdk.client.SyncAnswer defines the fields and their JSON."""
+        return cls.model_validate(answer.to_json())
+
 
 class DuplicateOut(BaseModel):
     id: int
@@ -182,6 +192,10 @@ class DuplicateOut(BaseModel):
     second_enrolled_at: int
     detected_at: int
     source: str
+
+    @classmethod
+    def from_sdk(cls, event: DuplicateEvent) -> DuplicateOut:
+        return cls.model_validate(event.to_json())
 
 
 class ScopeStatsOut(BaseModel):

@@ -13,10 +13,8 @@ from verifier_service.schemas import (
     EnrollmentOut,
     ScopeOut,
     ScopeStatsOut,
-    SyncDuplicateOut,
     SyncOut,
     SyncRequest,
-    UpdateOut,
 )
 from verifier_service.services import registry
 
@@ -37,18 +35,11 @@ def sync(body: SyncRequest, rt: RuntimeDep, who: EnrollerDep) -> SyncOut:
     """Upload a device's offline enrollments (all or nothing) and page through the others'."""
     if len(body.enrollments) > rt.settings.sync_max_items:
         raise ProblemError(413, "too_large", f"at most {rt.settings.sync_max_items} enrollments per sync")
-    items = [registry.SyncItem(e.scope, bytes.fromhex(e.pseudonym), e.enrolled_at) for e in body.enrollments]
+    items = [e.to_sdk() for e in body.enrollments]
     r = registry.sync(rt.store, now=rt.now(), principal=who, device_id=body.device_id, scopes=body.scopes,
                       cursor=body.cursor, items=items, page_size=rt.settings.sync_page_size,
                       max_skew=rt.settings.max_enrollment_skew)
-    return SyncOut(
-        accepted=r.accepted, replayed=r.replayed, cursor=r.cursor, log_indexes=r.log_indexes, log_size=r.log_size,
-        duplicates=[SyncDuplicateOut(scope=d.scope, pseudonym=d.pseudonym.hex(), first_agency=d.first_agency,
-                                     first_enrolled_at=d.first_enrolled_at, your_enrolled_at=d.your_enrolled_at)
-                    for d in r.duplicates],
-        updates=[UpdateOut(scope=u.scope, pseudonym=u.pseudonym.hex(), agency=u.agency, enrolled_at=u.enrolled_at)
-                 for u in r.updates],
-    )
+    return SyncOut.from_sdk(r.answer())
 
 
 @router.get("/duplicates", response_model=list[DuplicateOut], responses=_ERR)
@@ -58,10 +49,7 @@ def duplicates(rt: RuntimeDep, who: MemberDep, scope: str | None = Query(default
     """Duplicate events that involve the caller's agency (first or second enrollment)."""
     with rt.store.read() as s:
         found = registry.list_duplicates(s, agency=who.agency, scope=scope, after=after, limit=limit)
-    return [DuplicateOut(id=d.id, scope=d.scope, pseudonym=d.pseudonym.hex(), first_agency=d.first_agency,
-                         first_enrolled_at=d.first_enrolled_at, second_agency=d.second_agency,
-                         second_enrolled_at=d.second_enrolled_at, detected_at=d.detected_at, source=d.source)
-            for d in found]
+    return [DuplicateOut.from_sdk(d) for d in found]
 
 
 @router.get("/scopes", response_model=list[ScopeOut], responses=_ERR)

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from sdk.client import DuplicateEvent as DuplicateInfo
+from sdk.client import SyncAnswer, SyncDuplicate, SyncItem, SyncUpdate
 from sdk.credential import check_pseudonym
 from sdk.errors import EncodingError, ScopeError
 from sdk.log import LogEntry, enrollment_entry
@@ -65,28 +67,9 @@ class EnrollmentInfo:
     id: int = 0
 
 
-@dataclass(frozen=True)
-class SyncItem:
-    scope: str
-    pseudonym: bytes
-    enrolled_at: int
-
-
-@dataclass(frozen=True)
-class SyncDuplicate:
-    scope: str
-    pseudonym: bytes
-    first_agency: str
-    first_enrolled_at: int
-    your_enrolled_at: int
-
-
-@dataclass(frozen=True)
-class UpdateInfo:
-    scope: str
-    pseudonym: bytes
-    agency: str
-    enrolled_at: int
+# The sync messages are the SDK's (sdk.client), shared with the field app and the pilot;
+# verifier_service.schemas turns them into the HTTP schema in one place.
+UpdateInfo = SyncUpdate
 
 
 @dataclass
@@ -99,18 +82,9 @@ class SyncResult:
     log_indexes: list[int] = field(default_factory=list)  # of the accepted items, in order
     log_size: int = 0  # size of the registry log after this sync
 
-
-@dataclass(frozen=True)
-class DuplicateInfo:
-    id: int
-    scope: str
-    pseudonym: bytes
-    first_agency: str
-    first_enrolled_at: int
-    second_agency: str
-    second_enrolled_at: int
-    detected_at: int
-    source: str
+    def answer(self) -> SyncAnswer:
+        return SyncAnswer(self.accepted, self.replayed, tuple(self.duplicates), tuple(self.updates), self.cursor,
+                          self.log_size, tuple(self.log_indexes))
 
 
 @dataclass(frozen=True)
