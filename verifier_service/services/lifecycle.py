@@ -33,6 +33,9 @@ import hashlib
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from sdk.credential import IssuerKey, Schema
 from sdk.credential.lifecycle import binding_value
 from sdk.credential.revocation import build_update, sign_revocation_update, token_for
@@ -40,15 +43,12 @@ from sdk.errors import InvalidProofError, ScopeError
 from sdk.reasons import CardServiceReason
 from sdk.wire import IssuanceRequest, IssuedCredential
 from sdk.wire.scope import normalize_scope
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from verifier_service.registry.db import TRUST_LIST_LOCK, Store, xact_lock
 from verifier_service.registry.lifecycle_models import CardBlock, CardRecord, RevocationUpdateRow
 from verifier_service.registry.models import Credential, Scope
+from verifier_service.services import audit
 from verifier_service.services.errors import Conflict, Invalid, NotFound, Unavailable
 from verifier_service.services.sealing import Keyring
-
-from verifier_service.services import audit
 
 __all__ = [
     "REVOKE_REASONS",
@@ -205,6 +205,19 @@ def _tokens(session: Session, keyring: Keyring, scope: str) -> tuple[list[bytes]
     return revoked, blocked
 
 
+def _content_version(session: Session, scope: str) -> str:
+    """Changes whenever the list's content can (revocations are final, blocks only added),
+    without opening any handle: a download of an unchanged list costs two counts."""
+    n_rev, last_rev = session.execute(
+        select(func.count(), func.max(CardRecord.revoked_at))
+        .where(CardRecord.status == "revoked", CardRecord.handle_enc.is_not(None))).one()
+    n_blk, last_blk = session.execute(
+        select(func.count(), func.max(CardBlock.created_at))
+        .join(CardRecord, CardBlock.credential_id == CardRecord.credential_id)
+        .where(CardBlock.scope == scope, CardRecord.status == "active", CardRecord.handle_enc.is_not(None))).one()
+    return hashlib.sha256(f"v1:{n_rev}:{last_rev}:{n_blk}:{last_blk}".encode()).hexdigest()
+
+
 def revocation_update(store: Store, keyring: Keyring, signing_key: Ed25519PrivateKey | None, *, scope: str,
                       now: int, validity: int, grace: int) -> bytes:
     """The signed update for ``scope``: re-signed when its content changed or half its
@@ -217,10 +230,10 @@ def revocation_update(store: Store, keyring: Keyring, signing_key: Ed25519Privat
         if s.scalar(select(Scope.id).where(Scope.name == scope)) is None:
             raise NotFound(f"there is no scope {scope!r}", reason=CardServiceReason.UNKNOWN_SCOPE)
         row = s.get(RevocationUpdateRow, scope)
-        revoked, blocked = _tokens(s, keyring, scope)
-    digest = hashlib.sha256(b"".join(sorted(revoked)) + b"|" + b"".join(sorted(blocked))).hexdigest()
-    if row is not None and row.content_digest == digest and now < row.next_update - validity // 2:
-        return row.signed
+        digest = _content_version(s, scope)
+        if row is not None and row.content_digest == digest and now < row.next_update - validity // 2:
+            return row.signed  # no handle is opened for an unchanged list
+        revoked, blocked = _tokens(s, keyring, scope) if signing_key is not None else ([], [])
     if signing_key is None:
         if row is not None:
             return row.signed
