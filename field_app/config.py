@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -62,7 +62,7 @@ _RELATIVE = re.compile(r"^today(?:([+-])(\d{1,4})([dmy]))?$")
 class SetupError(ZkaidError):
     """A setup value is missing or wrong; ``reason`` names which (for the setup screen)."""
 
-    default_reason = SetupReason.SETUP
+    default_reason: ClassVar[str] = SetupReason.SETUP
 
 
 def default_data_dir() -> Path:

@@ -56,75 +56,75 @@ class ZkaidError(Exception):
 class BackendError(ZkaidError):
     """A curve backend is unknown, not installed, or failed internally."""
 
-    default_reason = ErrorReason.BACKEND
+    default_reason: ClassVar[str] = ErrorReason.BACKEND
 
 
 class ParameterError(ZkaidError, ValueError):
     """An argument is out of its documented range (indexes, counts, lengths, suites)."""
 
-    default_reason = ErrorReason.PARAMETER
+    default_reason: ClassVar[str] = ErrorReason.PARAMETER
 
 
 class EncodingError(ZkaidError, ValueError):
     """Bytes that do not decode to what they claim to be."""
 
-    default_reason = ErrorReason.MALFORMED
+    default_reason: ClassVar[str] = ErrorReason.MALFORMED
 
 
 class InvalidPointError(EncodingError):
     """A point encoding is malformed, off the curve, outside the subgroup or the identity."""
 
-    default_reason = ErrorReason.INVALID_POINT
+    default_reason: ClassVar[str] = ErrorReason.INVALID_POINT
 
 
 class InvalidScalarError(EncodingError):
     """A scalar is zero, >= r, or of the wrong length where the drafts forbid it."""
 
-    default_reason = ErrorReason.INVALID_SCALAR
+    default_reason: ClassVar[str] = ErrorReason.INVALID_SCALAR
 
 
 class WireError(EncodingError):
     """A zkaid CBOR message is malformed, of an unknown version or too large."""
 
-    default_reason = ErrorReason.MALFORMED
+    default_reason: ClassVar[str] = ErrorReason.MALFORMED
 
 
 class VerificationError(ZkaidError):
     """Something well-formed failed to verify; ``reason`` says what."""
 
-    default_reason = ErrorReason.INVALID
+    default_reason: ClassVar[str] = ErrorReason.INVALID
 
 
 class InvalidSignatureError(VerificationError):
-    default_reason = ErrorReason.INVALID_SIGNATURE
+    default_reason: ClassVar[str] = ErrorReason.INVALID_SIGNATURE
 
 
 class InvalidProofError(VerificationError):
-    default_reason = ErrorReason.INVALID_PROOF
+    default_reason: ClassVar[str] = ErrorReason.INVALID_PROOF
 
 
 class CredentialError(ZkaidError):
     """A credential operation cannot go ahead (schema, issuer, request it cannot satisfy)."""
 
-    default_reason = ErrorReason.CREDENTIAL
+    default_reason: ClassVar[str] = ErrorReason.CREDENTIAL
 
 
 class ScopeError(CredentialError, ValueError):
     """A scope name is not in its one normalised spelling (sdk.wire.scope)."""
 
-    default_reason = ErrorReason.INVALID_SCOPE
+    default_reason: ClassVar[str] = ErrorReason.INVALID_SCOPE
 
 
 class TrustListError(VerificationError):
     """The trust list is badly signed, expired beyond grace, or does not know a key."""
 
-    default_reason = ErrorReason.TRUST_LIST
+    default_reason: ClassVar[str] = ErrorReason.TRUST_LIST
 
 
 class ServiceError(ZkaidError):
     """The agency service answered with an error (``status`` is the HTTP status)."""
 
-    default_reason = ErrorReason.SERVICE
+    default_reason: ClassVar[str] = ErrorReason.SERVICE
 
     def __init__(self, message: str, *, reason: str | None = None, status: int = 0,
                  detail: dict[str, object] | None = None) -> None:
@@ -136,7 +136,7 @@ class ServiceError(ZkaidError):
 class OfflineError(ServiceError):
     """The agency service could not be reached (no network, timeout, refused)."""
 
-    default_reason = ErrorReason.OFFLINE
+    default_reason: ClassVar[str] = ErrorReason.OFFLINE
 
 
 class ReferralError(ZkaidError):
@@ -144,28 +144,28 @@ class ReferralError(ZkaidError):
     (wrong_recipient, tampered, expired, replayed, unknown_type, note_too_long,
     consent_mismatch, ...; see sdk.referral)."""
 
-    default_reason = ErrorReason.REFERRAL
+    default_reason: ClassVar[str] = ErrorReason.REFERRAL
 
 
 class TransportError(ZkaidError):
     """Moving bytes through QR codes failed."""
 
-    default_reason = ErrorReason.TRANSPORT
+    default_reason: ClassVar[str] = ErrorReason.TRANSPORT
 
 
 class QRDecodeError(TransportError):
     """An image held no readable zkaid code (none, several, foreign or damaged)."""
 
-    default_reason = ErrorReason.UNREADABLE
+    default_reason: ClassVar[str] = ErrorReason.UNREADABLE
 
 
 class FrameError(TransportError):
     """A QR frame is truncated, malformed, or inconsistent with the message it claims."""
 
-    default_reason = ErrorReason.BAD_FRAME
+    default_reason: ClassVar[str] = ErrorReason.BAD_FRAME
 
 
 class IntegrityError(TransportError):
     """A reassembled multi-part message failed its integrity check."""
 
-    default_reason = ErrorReason.INTEGRITY
+    default_reason: ClassVar[str] = ErrorReason.INTEGRITY

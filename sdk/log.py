@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -72,7 +72,7 @@ Subtree = Callable[[int, int], bytes]
 class LogError(VerificationError):
     """A proof, tree head or log entry does not verify; ``reason`` says which check failed."""
 
-    default_reason = LogReason.LOG_INVALID
+    default_reason: ClassVar[str] = LogReason.LOG_INVALID
 
 
 # ----------------------------------------------------------------- §2.1.1 hashing

@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from sdk.client import ServiceClient
 from sdk.errors import EncodingError, OfflineError, ParameterError, ServiceError
@@ -53,7 +54,7 @@ class StewardAnswerError(StewardProofError):
 class TooFewStewardsError(ServiceError):
     """Fewer than t stewards answered: nothing can be encoded (no single party can)."""
 
-    default_reason = LinkageReason.TOO_FEW_STEWARDS
+    default_reason: ClassVar[str] = LinkageReason.TOO_FEW_STEWARDS
 
 
 def steward_key_id(public_key: bytes) -> str:

@@ -17,6 +17,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from sdk.errors import ZkaidError
 from sdk.trust import TrustAnchor
@@ -36,7 +37,7 @@ def default_data_dir() -> Path:
 
 
 class ConfigError(ZkaidError):
-    default_reason = WalletReason.CONFIG
+    default_reason: ClassVar[str] = WalletReason.CONFIG
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from sdk.credential import (
     Assessment,
@@ -86,11 +86,11 @@ REQUEST_AGE_WARNING = 24 * 3600
 class WalletError(ZkaidError):
     """A wallet action cannot go ahead; ``reason`` maps to a translated message."""
 
-    default_reason = WalletReason.WALLET
+    default_reason: ClassVar[str] = WalletReason.WALLET
 
 
 class PinPolicyError(WalletError):
-    default_reason = WalletReason.PIN_POLICY
+    default_reason: ClassVar[str] = WalletReason.PIN_POLICY
 
 
 class IssuanceClient(Protocol):

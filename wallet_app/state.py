@@ -10,7 +10,7 @@ the person picks later.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import cbor2
 
@@ -23,7 +23,7 @@ STATE_VERSION = 1
 
 
 class StateError(ZkaidError):
-    default_reason = VaultReason.CORRUPTED
+    default_reason: ClassVar[str] = VaultReason.CORRUPTED
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import cbor2
 from cryptography.exceptions import InvalidTag
@@ -93,18 +93,18 @@ MAX_VAULT_BYTES = 8 * 1024 * 1024
 class VaultError(ZkaidError):
     """The wallet storage cannot do what was asked; ``reason`` says why."""
 
-    default_reason = VaultReason.VAULT
+    default_reason: ClassVar[str] = VaultReason.VAULT
 
 
 class NoVaultError(VaultError):
-    default_reason = VaultReason.NO_VAULT
+    default_reason: ClassVar[str] = VaultReason.NO_VAULT
 
 
 class WrongPinError(VaultError):
     """The PIN does not open the vault. ``failures`` counts wrong PINs in a row and
     ``retry_after`` is how many seconds the next attempt must wait (0 = now)."""
 
-    default_reason = VaultReason.WRONG_PIN
+    default_reason: ClassVar[str] = VaultReason.WRONG_PIN
 
     def __init__(self, message: str, *, failures: int, retry_after: int) -> None:
         super().__init__(message)
@@ -115,7 +115,7 @@ class WrongPinError(VaultError):
 class LockedOutError(VaultError):
     """Too many wrong PINs: the next attempt is allowed in ``retry_after`` seconds."""
 
-    default_reason = VaultReason.LOCKED_OUT
+    default_reason: ClassVar[str] = VaultReason.LOCKED_OUT
 
     def __init__(self, message: str, *, retry_after: int, failures: int) -> None:
         super().__init__(message)
@@ -126,19 +126,19 @@ class LockedOutError(VaultError):
 class CorruptedVaultError(VaultError):
     """The file is damaged (truncated, torn write, bit rot): not a wallet file we can read."""
 
-    default_reason = VaultReason.CORRUPTED
+    default_reason: ClassVar[str] = VaultReason.CORRUPTED
 
 
 class TamperedVaultError(VaultError):
     """The PIN is right but the encrypted content does not authenticate: it was altered."""
 
-    default_reason = VaultReason.TAMPERED
+    default_reason: ClassVar[str] = VaultReason.TAMPERED
 
 
 class VaultWriteError(VaultError):
     """Saving failed (``disk_full`` or ``write_failed``); the previous state is intact."""
 
-    default_reason = VaultReason.WRITE_FAILED
+    default_reason: ClassVar[str] = VaultReason.WRITE_FAILED
 
 
 # ---------------------------------------------------------------------------- parameters

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from sdk.errors import VerificationError
 from sdk.reasons import CredentialReason
@@ -28,7 +28,7 @@ class Enrollment:
 class AlreadyEnrolled(VerificationError):
     """The pseudonym is already enrolled in this scope; ``first`` says where and when."""
 
-    default_reason = CredentialReason.ALREADY_ENROLLED
+    default_reason: ClassVar[str] = CredentialReason.ALREADY_ENROLLED
 
     def __init__(self, first: Enrollment) -> None:
         super().__init__(

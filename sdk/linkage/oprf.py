@@ -29,6 +29,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import cbor2
 
@@ -73,13 +74,13 @@ Rng = Callable[[int], bytes]
 class TooFewAnswersError(VerificationError):
     """Fewer than t distinct stewards answered: the OPRF value cannot be computed."""
 
-    default_reason = LinkageReason.TOO_FEW_ANSWERS
+    default_reason: ClassVar[str] = LinkageReason.TOO_FEW_ANSWERS
 
 
 class StewardProofError(InvalidProofError):
     """A steward's answer is malformed or its DLEQ proof fails; ``steward`` names it."""
 
-    default_reason = LinkageReason.BAD_STEWARD_PROOF
+    default_reason: ClassVar[str] = LinkageReason.BAD_STEWARD_PROOF
 
     def __init__(self, message: str, *, steward: int, reason: str | None = None) -> None:
         super().__init__(message, reason=reason)
