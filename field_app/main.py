@@ -13,9 +13,12 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.properties import StringProperty
+from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from appkit.ui import rtl
+from appkit.ui.feedback import SoundPlayer, Vibrator, default_vibrator
+from appkit.ui.text import use_wide_font
 from field_app.config import default_data_dir
 from field_app.i18n import Translator
 from field_app.platform.camera import FrameSource, open_frames
@@ -23,13 +26,18 @@ from field_app.present import freshness_text
 from field_app.screens import SCREENS, load_kv
 from field_app.service import FieldService, Result
 
-__all__ = ["FieldApp", "run_app"]
+__all__ = ["AUDIO_DIR", "LARGE_TEXT", "FieldApp", "run_app"]
+
+AUDIO_DIR = Path(__file__).resolve().parent / "audio"  # scripts/make_audio.py makes these
+LARGE_TEXT = 1.3
 
 
 class FieldApp(App):  # Kivy ships no type hints
     lang = StringProperty("en")
     freshness = StringProperty("")
     freshness_state = StringProperty("none")  # fresh / stale / expired / none
+    text_scale = NumericProperty(1.0)  # 1.0, or LARGE_TEXT for the large-text mode
+    auto_next_seconds = NumericProperty(4.0)  # after YES, back to the next person by itself
 
     def __init__(self, *, service: FieldService | None = None, data_dir: str | Path | None = None,
                  frames: Callable[[], FrameSource | None] | None = None, camera: int | None = 0,
@@ -40,6 +48,8 @@ class FieldApp(App):  # Kivy ships no type hints
         self.frame_factory: Callable[[], FrameSource | None] = frames or (lambda: open_frames(camera, images))
         self.tr = Translator("en")
         self._status_tick: Any = None
+        self.vibrator: Vibrator = default_vibrator()
+        self.sounds = SoundPlayer(AUDIO_DIR)
 
     @property
     def service(self) -> FieldService:
@@ -59,6 +69,9 @@ class FieldApp(App):  # Kivy ships no type hints
         cfg = self.service.config
         self.lang = cfg.language if cfg else "en"
         self.tr = Translator(self.lang)
+        rtl.set_rtl(self.tr.rtl)
+        rtl.install()
+        use_wide_font()
         load_kv()
         manager = ScreenManager(transition=NoTransition())
         for name, cls in SCREENS.items():
@@ -70,7 +83,19 @@ class FieldApp(App):  # Kivy ships no type hints
 
     def on_lang(self, _instance: Any, lang: str) -> None:
         self.tr = Translator(lang)
+        rtl.set_rtl(self.tr.rtl)
         self.refresh_status()
+        if self.root is not None:
+            rtl.refresh(self.root)
+
+    def signal(self, kind: str, pattern: tuple[float, ...]) -> None:
+        """A result's sound (``<kind>.wav``, in the app's language) and vibration."""
+        self.sounds.play(kind, self.lang)
+        self.vibrator.vibrate(pattern)
+
+    def prompt(self, name: str) -> bool:
+        """Speak a screen's prompt (``prompt.<name>.wav``); False when there is none."""
+        return self.sounds.play(f"prompt.{name}", self.lang)
 
     def t(self, key: str, lang: str = "", **args: Any) -> str:
         """For kv: ``app.t('key', app.lang)`` re-evaluates when the language changes (kv

@@ -14,7 +14,18 @@ from typing import Any
 
 import numpy as np
 
+from field_app.i18n import Translator, table
+from field_app.outcome import (
+    ASK_AGAIN,
+    SCAN_AGAIN,
+    Outcome,
+    all_check_reasons,
+    classify,
+    local_time,
+)
+from field_app.reasons import CheckReason
 from field_app.service import FieldService
+from sdk.reasons import VerifyReason
 from sdk.transport import decode_image, render_code
 from sdk.wire import Presentation, decode, encode
 from tests.field_app.demo import DAY, NOW, Deployment, MutableClock, qr_images
@@ -73,8 +84,11 @@ def test_setup_request_scan_yes_then_already_enrolled_here(
     assert "Valid until: 2026-12-01 or later" in result.conditions
     assert "Household size: at least 5" in result.conditions
     assert result.warning == "" and not result.can_retry
+    assert (result.outcome, result.icon, result.button) == ("yes", "tick", "Next person")
+    assert ui.app.vibrator.patterns[-1] == (0.15,)  # one short buzz
+    assert "ms" not in result.ids["countdown"].text  # no "Checked in 0 ms"
 
-    ui.press("next", "result")  # one tap to the next person
+    ui.press("primary", "result")  # one tap to the next person
     assert ui.current == "request"
     second = shows_request_qr(ui, tmp_path)
     assert second != shown  # a fresh request, new nonce
@@ -82,7 +96,11 @@ def test_setup_request_scan_yes_then_already_enrolled_here(
     clock.advance(600)
     result = ui.scan(qr_images(deployment.answer(alice, second)))
     assert (result.verdict, result.headline) == ("NO", "Already enrolled here")
-    assert "already enrolled by your agency (agency-b) on 2026-12-01 at 00:00 UTC" in result.message
+    when = local_time(NOW, Translator("en"))  # the device's own time zone, not UTC
+    assert f"already enrolled by your agency on {when}." in result.message and "UTC" not in result.message
+    assert (result.outcome, result.icon, result.button) == ("no", "cross", "Next person")
+    assert "Do not enroll" in result.next_step
+    assert ui.app.vibrator.patterns[-1] == (0.5, 0.25, 0.5)
     assert ui.service.stats().local == 1
 
 
@@ -105,36 +123,83 @@ def test_every_no_says_why(deployment: Deployment, tmp_path: Path, clock: Mutabl
         images = make(request.data)
         return ui.scan(images if isinstance(images, list) else qr_images(images))
 
-    cases: list[tuple[Callable[[bytes], Any], str, str]] = [
-        (lambda r: _tampered(deployment.answer(deployment.person(), r)), "Not genuine", "altered"),
-        (lambda r: deployment.answer(deployment.person(valid_until=dt.date(2026, 11, 2)), r), "Card expired",
-         "has expired"),
-        (lambda r: deployment.answer(deployment.rogue_person(), r, force=True), "Unknown issuer",
+    cases: list[tuple[Callable[[bytes], Any], str, str, str]] = [
+        (lambda r: _tampered(deployment.answer(deployment.person(), r)), "no", "Not genuine", "altered"),
+        (lambda r: deployment.answer(deployment.person(valid_until=dt.date(2026, 11, 2)), r), "no",
+         "Card expired", "has expired"),
+        (lambda r: deployment.answer(deployment.rogue_person(), r, force=True), "no", "Unknown issuer",
          "does not know"),
-        (lambda r: [render_code(b"https://pay.example/inv/42", module_px=6).image], "Not a zkaid code",
-         "payment code"),
-        (lambda r: [np.full((480, 640), 200, np.uint8)], "Unreadable code", "could not be read"),
+        (lambda r: [render_code(b"https://pay.example/inv/42", module_px=6).image], "try_again",
+         "Not a zkaid code", "payment code"),
+        (lambda r: [np.full((480, 640), 200, np.uint8)], "try_again", "Unreadable code", "could not be read"),
     ]
-    for make, headline, words in cases:
+    verdicts = {"no": "NO", "try_again": "TRY AGAIN"}
+    for make, kind, headline, words in cases:
         result = scan_answer(make)
-        assert (result.verdict, result.headline) == ("NO", headline), result.message
+        assert (result.outcome, result.verdict, result.headline) == (kind, verdicts[kind], headline), result.message
         assert words in result.message
-        ui.press("next", "result")
+        if kind == "no":  # why, and what to do next; the big button is for the next person
+            assert result.button == "Next person" and result.ids["next"].disabled
+        else:  # not a refusal: the big button scans the same phone again
+            assert result.button == "Scan again" and "not a refusal" in result.next_step
+            assert not result.ids["next"].disabled
+        ui.press("primary" if kind == "no" else "next", "result")
+        assert ui.current == "request"
 
-    # an answer to an earlier request (a copied or old code)
+    # an answer to an earlier request (a copied or old code): try again, with a new request
     old = svc.new_request().data
     stale_answer = deployment.answer(deployment.person(), old)
     ui.press("new_code", "request")
     result = ui.scan(qr_images(stale_answer))
-    assert result.headline == "Not the answer to this request"
-    # unreadable codes can be scanned again without a new request
+    assert (result.outcome, result.headline, result.button) == ("try_again", "Not the answer to this request",
+                                                                "Ask again")
+    assert "Tap Ask again" in result.message and "Next person" not in result.message
+    assert ui.app.vibrator.patterns[-1] == (0.08, 0.08, 0.08, 0.08, 0.08)
+    asked = svc.current_request
+    ui.press("primary", "result")
+    assert ui.current == "request" and svc.current_request is not asked
+    # unreadable codes are scanned again without a new request
     result = ui.scan([np.zeros((200, 200), np.uint8)])
-    assert result.can_retry and result.ids["scan_again"].opacity == 1
+    assert result.can_retry and result.ids["primary"].text == "Scan again"
     request_before = svc.current_request
-    ui.press("scan_again", "result")
+    ui.frames = [np.zeros((200, 200), np.uint8)]
+    ui.press("primary", "result")
     ui.pump(lambda: ui.current == "result")
     assert svc.current_request is request_before
     assert svc.ledger.entries() == []  # no "no" was ever recorded
+
+
+def test_yes_goes_back_to_the_next_person_by_itself(
+        deployment: Deployment, tmp_path: Path, clock: MutableClock, make_ui: MakeUI) -> None:
+    ui = make_ui(deployment.device(tmp_path / "desk", clock=clock))
+    ui.app.auto_next_seconds = 0.05
+    first = ui.service.current_request
+    assert first is not None
+    result = ui.scan(qr_images(deployment.answer(deployment.person(), first.data)))
+    assert result.outcome == "yes" and "Back to the next person in" in result.ids["countdown"].text
+    ui.pump(lambda: ui.current == "request")
+    assert ui.service.current_request is not first  # a fresh code for the next person
+
+
+def test_every_check_reason_has_one_kind_and_words(tmp_path: Path) -> None:
+    """The real reason enums, each sorted into YES / TRY AGAIN / NO, with a headline and a
+    message in every language; only `enrolled` is a YES, and an unknown reason is a NO."""
+    from field_app.i18n import LANGUAGES
+
+    reasons = list(all_check_reasons())
+    assert CheckReason.ENROLLED in reasons and VerifyReason.INVALID_PROOF in reasons
+    kinds = {r: classify(r) for r in reasons}
+    assert [r for r, k in kinds.items() if k is Outcome.YES] == [CheckReason.ENROLLED]
+    assert kinds[CheckReason.UNREADABLE] is Outcome.TRY_AGAIN and kinds[CheckReason.REQUEST_MISMATCH] is Outcome.TRY_AGAIN
+    assert kinds[VerifyReason.INVALID_PROOF] is Outcome.NO and kinds[CheckReason.CARD_REVOKED] is Outcome.NO
+    assert classify("a_reason_from_a_newer_sdk") is Outcome.NO
+    assert (SCAN_AGAIN | ASK_AGAIN) <= set(reasons)  # no made-up codes in the retry sets
+    for lang in LANGUAGES:
+        tr = Translator(lang)
+        for r in reasons:
+            assert tr.has(f"reason.{r}") and tr.has(f"headline.{r}"), (lang, r)
+        for key in ("result.try_again", "result.button.scan", "result.button.ask", "result.no.next"):
+            assert key in table(lang), (lang, key)
 
 
 def test_trust_list_freshness_is_always_visible(
@@ -150,7 +215,7 @@ def test_trust_list_freshness_is_always_visible(
     assert "Trust list out of date" in result.warning and result.ids["warning"].opacity == 1
 
     clock.advance(DAY)  # beyond grace
-    ui.press("next", "result")
+    ui.press("primary", "result")
     assert ui.app.freshness_state == "expired"
     assert not request.ready and request.code is None
     assert "expired" in request.status
@@ -199,7 +264,7 @@ def test_french_on_every_screen(deployment: Deployment, tmp_path: Path, clock: M
     assert ui.screen("request").ids["title"].text == "Demandez à la personne de scanner ce code"
     assert "Liste de confiance à jour" in ui.app.freshness
     result = ui.scan([np.full((100, 100), 255, np.uint8)])
-    assert (result.verdict, result.headline) == ("NON", "Code illisible")
+    assert (result.verdict, result.headline, result.button) == ("RÉESSAYER", "Code illisible", "Scanner de nouveau")
     ui.go("sync")
     assert ui.screen("sync").ids["sync_now"].text == "Synchroniser"
 

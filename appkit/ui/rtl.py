@@ -1,0 +1,91 @@
+"""Kivy labels and buttons that lay out right-to-left text (see :mod:`appkit.ui.text`).
+
+:func:`install` puts :class:`DirectionalLabel` and :class:`DirectionalButton` in Kivy's
+Factory under the names ``Label`` and ``Button``, before an app loads its kv files, so every
+label and button of every screen (and every ``Foo@Label`` class of the kv files) follows the
+app's direction without each screen knowing about it. In a left-to-right language they draw
+exactly as Kivy's own; :func:`set_rtl` switches the whole app and :func:`refresh` redraws a
+widget tree after a language change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.uix.button import Button
+from kivy.uix.label import Label
+from kivy.utils import escape_markup, get_hex_from_color
+
+from appkit.ui.text import display_lines
+
+__all__ = ["DirectionalButton", "DirectionalLabel", "install", "is_rtl", "refresh", "set_rtl"]
+
+_state = {"rtl": False}
+
+
+def set_rtl(rtl: bool) -> None:
+    _state["rtl"] = bool(rtl)
+
+
+def is_rtl() -> bool:
+    return _state["rtl"]
+
+
+class _Directional:
+    """Mixin over a Kivy Label: in RTL mode, wrap in logical order, shape, reorder, align right."""
+
+    def texture_update(self, *largs: Any) -> None:
+        label: Any = self
+        core = label._label
+        if not _state["rtl"] or not label.text:
+            if core.__class__.__name__ != "MarkupLabel":
+                core.text = label.text  # undo a right-to-left rendering after a language change
+            super().texture_update(*largs)  # type: ignore[misc]
+            return
+        width = label.text_size[0]
+        if width is not None:
+            pad = label.padding
+            width = max(1.0, width - (pad[0] + pad[2] if len(pad) == 4 else 2 * pad[0]))
+
+        def measure(s: str) -> float:
+            return float(core.get_extents(s)[0])
+
+        shown = display_lines(label.text, width, measure)
+        markup = core.__class__.__name__ == "MarkupLabel"
+        color = label.disabled_color if label.disabled else label.color
+        core.text = f"[color={get_hex_from_color(color)}]{escape_markup(shown)}[/color]" if markup else shown
+        halign = label.halign
+        core.options["halign"] = "right" if halign in ("left", "auto") else halign
+        label.texture = None
+        core.refresh()
+        core.options["halign"] = halign
+        if core.texture is not None:
+            label.texture = core.texture
+            label.texture_size = list(core.texture.size)
+        label.is_shortened = core.is_shortened
+
+
+class DirectionalLabel(_Directional, Label):  # Kivy ships no type hints
+    pass
+
+
+class DirectionalButton(_Directional, Button):  # Kivy ships no type hints
+    pass
+
+
+def install() -> None:
+    """Replace Kivy's Label and Button in the Factory (once; before kv files load)."""
+    if Factory.classes.get("Label", {}).get("cls") is DirectionalLabel:
+        return
+    for name, cls in (("Label", DirectionalLabel), ("Button", DirectionalButton)):
+        Factory.unregister(name)
+        Factory.register(name, cls=cls)
+
+
+def refresh(widget: Any) -> None:
+    """Redraw the text of ``widget`` and everything under it (after :func:`set_rtl`)."""
+    if isinstance(widget, Label):
+        widget.texture_update()
+    for child in getattr(widget, "children", ()):
+        refresh(child)
