@@ -507,7 +507,8 @@ class WalletService:
         schema = self._schema(record.schema_ref)
         cred = Credential(decode(record.stored, StoredCredential), schema)
         values = cred.values
-        items = tuple(ShownItem(a.label(t.lang), value_text(t, a, values[a.name])) for a in schema.attributes)
+        items = tuple(ShownItem(a.label(t.lang), value_text(t, a, values[a.name])) for a in schema.attributes
+                      if not a.hidden)  # the revocation handle is never displayed (specs/revocation.md)
         expiry = self._expiry(schema, values, cred.issuer_kid)
         today = _local(self.now()).date()
         if expiry is None:
