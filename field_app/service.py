@@ -530,8 +530,10 @@ class FieldService:
                 log.warning("trust list from the service refused: %s", exc)
             try:  # the list of withdrawn cards travels with the trust list, in the same sync
                 self.revocations.refresh(client, self.anchors, cfg.scope)
-            except TrustListError as exc:  # the last good list stays
-                log.warning("list of withdrawn cards from the service refused: %s", exc)
+            except OfflineError:
+                raise
+            except (TrustListError, ServiceError) as exc:  # the last good list stays; the sync goes on
+                log.warning("list of withdrawn cards not updated: %s", exc)
             cursor = self.ledger.cursor(scopes)
             for _ in range(10_000):  # bounded: each round uploads or advances the cursor
                 pending = self.ledger.unsynced(scopes, limit=batch)
