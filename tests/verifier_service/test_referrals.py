@@ -287,3 +287,46 @@ def test_batch_delivery_checks_each_item(dep: Deployment, tmp_path: object) -> N
 
     res = box.flush_many(send_batch)
     assert len(res.delivered) == 4 and not res.rejected and box.pending() == [] and count(dep) == 8
+
+
+CHILD = """
+import os, sys
+from pathlib import Path
+from sdk.client import ServiceClient
+from sdk.referral import Outbox
+url, key, folder, data_file, when = sys.argv[1:6]
+box = Outbox(Path(folder))
+box.put(Path(data_file).read_bytes())
+if when == "before_send":
+    os._exit(9)  # killed after consent was kept, before anything was sent
+client = ServiceClient(url, key)
+def send(data: bytes) -> None:
+    client.send_referral(data)
+    os._exit(9)  # killed after the service stored it, before the outbox knew
+box.flush(send)
+"""
+
+
+@pytest.mark.parametrize("when", ["before_send", "after_store"])
+def test_a_killed_sender_loses_nothing_and_delivers_once(dep: Deployment, live: str, tmp_path: object,
+                                                         when: str) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sdk.client import ServiceClient
+
+    ref = Referrals(dep).setup()
+    holder, cred, _ = dep.wallet()
+    content, _s, sub = ref.submission(holder, cred)
+    folder = Path(str(tmp_path)) / "outbox"
+    data_file = Path(str(tmp_path)) / "consent.cbor"
+    data_file.write_bytes(sub)
+    res = subprocess.run([sys.executable, "-c", CHILD, live, dep.keys["registrar_a"], str(folder), str(data_file),
+                          when], cwd=Path(__file__).resolve().parents[2], capture_output=True, timeout=120)
+    assert res.returncode == 9, res.stderr[-2000:]
+    assert count(dep) == (1 if when == "after_store" else 0)
+    box = Outbox(folder)  # the desk restarts
+    assert [rid for rid, _d in box.pending()] == [content.referral_id.hex()]
+    out = box.flush(ServiceClient(live, dep.keys["registrar_a"]).send_referral)
+    assert out.delivered == [content.referral_id.hex()] and box.pending() == [] and count(dep) == 1
