@@ -38,7 +38,7 @@ def test_a_reason_without_words_is_shown_as_unknown_never_as_another(
     def newer_sdk(*_a: object, **_k: object) -> None:
         raise VerificationError("a check this app predates", reason="revoked_in_2031")
 
-    monkeypatch.setattr("field_app.service.verify_presentation", newer_sdk)
+    monkeypatch.setattr("field_app.checking.verify_presentation", newer_sdk)
     r = svc.check(answer)
     assert not r.ok and r.reason == "revoked_in_2031" and not r.known
     for lang in LANGUAGES:
