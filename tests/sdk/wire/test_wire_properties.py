@@ -44,7 +44,8 @@ schema_def = st.builds(SchemaDef, name, u32, st.lists(attr_def, min_size=1, max_
 predicate = st.builds(PredicateSpec, name, st.sampled_from(["ge", "le", "between"]),
                       st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=2).map(tuple))
 nym_count = st.integers(1, 256)
-issuer_entry = st.builds(IssuerEntry, kid, name, st.binary(min_size=96, max_size=96), name, nym_count,
+suite_name = st.text(min_size=1, max_size=32)  # the wire limit of a ciphersuite name
+issuer_entry = st.builds(IssuerEntry, kid, name, st.binary(min_size=96, max_size=96), suite_name, nym_count,
                          st.lists(st.text(min_size=3, max_size=40), max_size=3).map(tuple), u64, u64, st.one_of(st.none(), st.binary(max_size=64)))
 verifier_entry = st.builds(VerifierEntry, kid, name, st.binary(min_size=32, max_size=32), u64, u64)
 
@@ -62,7 +63,7 @@ MESSAGES: dict[type[Message], st.SearchStrategy[Message]] = {
                             st.dictionaries(st.integers(0, 63), value, max_size=4), st.binary(min_size=48, max_size=48),
                             st.binary(min_size=272, max_size=600),
                             st.one_of(st.none(), st.lists(st.binary(min_size=1, max_size=50), max_size=2).map(tuple))),
-    StoredCredential: st.builds(StoredCredential, kid, name, u32, name, st.lists(value, max_size=6).map(tuple),
+    StoredCredential: st.builds(StoredCredential, kid, name, u32, suite_name, st.lists(value, max_size=6).map(tuple),
                                 st.binary(min_size=80, max_size=80),
                                 st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=3).map(tuple),
                                 st.binary(min_size=32, max_size=32), st.binary(min_size=32, max_size=32), u64),
