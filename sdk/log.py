@@ -22,12 +22,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import cbor2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from sdk.errors import VerificationError, WireError
 from sdk.reasons import LogReason
-from sdk.wire.cbor import decode_canonical, encode_canonical
+from sdk.wire.cbor import MAGIC, decode_canonical, encode_canonical
 from sdk.wire.cose import ed25519_kid, parse_sign1, sign1, verify_sign1
 
 __all__ = [
@@ -359,7 +360,11 @@ class LogEntry:
     digests: dict[str, bytes]
 
     def encode(self) -> bytes:
-        return encode_canonical({"v": ENTRY_VERSION, "kind": self.kind, "at": self.at, "d": dict(self.digests)})
+        # MAGIC || deterministic CBOR (RFC 8949 §4.2.1). cbor2's C encoder in canonical mode
+        # gives the same bytes for these short text keys (length-first order = bytewise order
+        # of their encodings) at a fraction of the cost: the registry encodes one per enrollment.
+        return MAGIC + cbor2.dumps({"v": ENTRY_VERSION, "kind": self.kind, "at": self.at, "d": dict(self.digests)},
+                                   canonical=True)
 
     def leaf_hash(self) -> bytes:
         return leaf_hash(self.encode())

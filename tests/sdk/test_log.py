@@ -135,6 +135,9 @@ def test_entries_hold_digests_only() -> None:
     data = e.encode()
     assert nym not in data and b"agency-a" not in data and b"cva/" not in data
     assert decode_entry(data) == e
+    from sdk.wire.cbor import encode_canonical
+
+    assert data == encode_canonical({"v": 1, "kind": e.kind, "at": e.at, "d": e.digests})  # the fast path agrees
     for bad in (b"", b"\xd9\xd9\xf7\xa0", e.encode()[:-3]):
         with pytest.raises(LogError):
             decode_entry(bad)

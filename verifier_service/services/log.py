@@ -45,6 +45,7 @@ from sdk.log import (
     empty_root,
     enrollment_entry,
     inclusion_proof,
+    leaf_hash,
     node_hash,
     sign_tree_head,
     verify_cosignature,
@@ -137,7 +138,7 @@ def append_entries(session: Session, entries: Sequence[LogEntry], *, now: int) -
     nodes: list[dict[str, object]] = []
     for e in entries:
         data = e.encode()
-        h = e.leaf_hash()
+        h = leaf_hash(data)
         leaves.append({"idx": size, "leaf_hash": h, "data": data, "created_at": now})
         # the CompactRange append of sdk.log, keeping the completed subtrees at stored levels
         n, level = size, 0
