@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from field_app.config import FieldConfig, SetupError
 from field_app.ledger import Conflict, LedgerStats
+from field_app.log_proofs import LogProofStore, keep_proofs
 from field_app.reasons import SyncState
 from field_app.trust import TrustSection
 from sdk.client import DuplicateEvent, ServiceClient, SyncDuplicate, SyncItem, SyncUpdate
@@ -78,6 +79,9 @@ class SyncSection(TrustSection):
                 items = [SyncItem(e.scope, e.pseudonym, e.enrolled_at) for e in pending]
                 answer = client.sync(cfg.device_id, scopes, cursor, items)
                 self.ledger.mark_synced(e.seq for e in pending)
+                if answer.log_indexes:  # issue 16: keep the registry log's proof of each accepted row
+                    keep_proofs(client, LogProofStore(self.folder.root), cfg.agency, items, answer.log_indexes,
+                                answer.log_size)
                 counts["uploaded"] += len(items)
                 counts["accepted"] += answer.accepted
                 for d in answer.duplicates:
