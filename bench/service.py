@@ -1,6 +1,7 @@
 """Agency service throughput over HTTP on loopback, on SQLite and PostgreSQL.
 
     python bench/service.py [--quick] [--only sqlite|postgresql]
+    python bench/service.py --scale [--stored N]     (issue 16 targets: bench/service_scale.py)
 
 Starts its own servers: uvicorn (one worker, as `zkaid serve` runs it) in a separate
 process on 127.0.0.1, over SQLite (WAL; synchronous=FULL, the default, and NORMAL) in a
@@ -274,6 +275,13 @@ def run_one(kind: str, url: str, data_dir: Path, quick: bool, **extra: Any) -> d
 
 
 def main() -> None:
+    if "--scale" in sys.argv:  # issue 16 targets: registry at scale, workers, log, revocation
+        sys.argv.remove("--scale")
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import service_scale
+
+        service_scale.main()
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer requests (a smoke run)")
     ap.add_argument("--only", choices=["sqlite", "postgresql"])
