@@ -58,11 +58,27 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 # ------------------------------------------------------------------------------ demo and pilot
 
 @app.command()
-def demo() -> None:
-    """Tour the cryptographic core (keygen, sign, selective disclosure, pseudonyms) on every backend."""
-    from zkaid.demo import run_demo
+def demo(
+    folder: Annotated[Path, typer.Option("--dir", help="Folder for the demo (service, wallet, field device, "
+                                                      "sample answers).")] = Path("zkaid-demo"),
+    force: Annotated[bool, typer.Option("--force", help="Replace an earlier demo in that folder.")] = False,
+    crypto: Annotated[bool, typer.Option("--crypto", help="Instead: time the cryptographic core "
+                                                          "(sign, disclose, pseudonyms) on every backend.")] = False,
+) -> None:
+    """Set up the tour: a dev service with two agencies, a wallet with a card, a field device, sample answers."""
+    if crypto:
+        from zkaid.demo import run_demo
 
-    run_demo(sys.stdout)
+        run_demo(sys.stdout)
+        return
+    from zkaid.tour import DemoError, build_demo, next_steps
+
+    typer.echo(f"zkaid demo: setting up {folder} (about 15 s)")
+    try:
+        made = build_demo(folder, force=force, say=typer.echo)
+    except DemoError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(next_steps(made))
 
 
 @app.command()
