@@ -30,12 +30,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sdk.errors import EncodingError, ZkaidError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from sdk.errors import EncodingError, ParameterError
 from sdk.linkage.encode import DEFAULT_THRESHOLD, MatchRecord, compare
 from sdk.linkage.oprf import StewardShare, steward_evaluate
 from sdk.reasons import LinkageServiceReason
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 from verifier_service.registry.db import Store
 from verifier_service.registry.models import Agency, OfferRow
 from verifier_service.registry.models_linkage import (
@@ -44,16 +45,16 @@ from verifier_service.registry.models_linkage import (
     MatchRecordRow,
     StewardShareRow,
 )
+from verifier_service.services import audit
 from verifier_service.services.auth import Principal
 from verifier_service.services.errors import BadInput, Conflict, Forbidden, Gone, Invalid, NotFound
 from verifier_service.services.sealing import Keyring
-
-from verifier_service.services import audit
 
 __all__ = [
     "DEFAULT_THRESHOLD",
     "MAX_CANDIDATES",
     "MAX_RECORD_BYTES",
+    "Candidate",
     "CheckResult",
     "PossibleMatch",
     "StewardInfo",
@@ -130,15 +131,26 @@ def _day(t: int) -> str:
 
 # ------------------------------------------------------------------ matching
 
+@dataclass(frozen=True)
+class Candidate:
+    """A stored record that matched: its row id, registering agency and time, and why."""
+
+    record_id: int
+    agency: str
+    registered_at: int
+    score: float
+    shared_keys: int
+
+
 def find_matches(session: Session, rec: MatchRecord, *, threshold: float,
-                 min_shared_keys: int = 0) -> list[tuple[float, MatchRecordRow]]:
+                 min_shared_keys: int = 0) -> list[Candidate]:
     """Blocking on the exact keys, then the decision on each candidate; best first.
 
-    A candidate is a possible match when its similarity (:func:`compare`, the Dice
-    coefficient of the filter segments of a shared key) reaches ``threshold``, or when it
-    shares at least ``min_shared_keys`` exact keys: each key already joins several fields
-    (both names and the date of birth, for example), so two of them in common are strong
-    evidence even when a transliteration or a typo pulls the similarity down."""
+    A candidate is a possible match when it shares at least ``min_shared_keys`` exact keys
+    (each key already joins several fields, both names or a name with the full date of birth,
+    so two in common are strong evidence even when a transliteration or a typo pulls the
+    similarity down), or when its similarity (:func:`compare`, the Dice coefficient of the
+    filter segments of a shared key) reaches ``threshold``."""
     prefixes = sorted({key_prefix(k) for k in rec.keys})
     cand = session.execute(
         select(MatchKey.record_id, func.count().label("n"))
@@ -149,18 +161,22 @@ def find_matches(session: Session, rec: MatchRecord, *, threshold: float,
     ).all()
     if not cand:
         return []
-    rows = session.scalars(select(MatchRecordRow).where(MatchRecordRow.id.in_([c[0] for c in cand])))
-    found: list[tuple[float, MatchRecordRow]] = []
-    for row in rows:
+    rows = session.execute(  # plain tuples: no ORM objects for what is read once
+        select(MatchRecordRow.id, MatchRecordRow.agency_id, MatchRecordRow.registered_at, MatchRecordRow.record)
+        .where(MatchRecordRow.id.in_([c[0] for c in cand]))
+    ).all()
+    mine = set(rec.keys)
+    found: list[Candidate] = []
+    for rid, agency, at, data in rows:
         try:
-            other = MatchRecord.from_bytes(row.record)
+            other = MatchRecord.from_bytes(data)
         except EncodingError:  # pragma: no cover - stored records were decoded before
             continue
+        shared = len(mine.intersection(other.keys))
         score = compare(rec, other)
-        shared = len(set(rec.keys) & set(other.keys))
         if score >= threshold or (min_shared_keys and shared >= min_shared_keys):
-            found.append((score, row))
-    found.sort(key=lambda x: (-x[0], x[1].id))
+            found.append(Candidate(rid, agency, at, score, shared))
+    found.sort(key=lambda c: (-c.shared_keys, -c.score, c.record_id))
     return found
 
 
@@ -184,18 +200,18 @@ def check_registration(store: Store, *, now: int, principal: Principal, offer_id
                            reason=LinkageServiceReason.ALREADY_CHECKED)
         found = find_matches(s, rec, threshold=threshold, min_shared_keys=min_shared_keys)
         names = {a: n for a, n in s.execute(select(Agency.id, Agency.name)
-                                             .where(Agency.id.in_({r.agency_id for _, r in found})))}
+                                             .where(Agency.id.in_({c.agency for c in found})))}
         seen: dict[tuple[str, str], None] = {}
-        for _score, row in found:
-            seen.setdefault((names.get(row.agency_id, row.agency_id), _day(row.registered_at)), None)
+        for c in found:
+            seen.setdefault((names.get(c.agency, c.agency), _day(c.registered_at)), None)
         matches = tuple(PossibleMatch(a, d) for a, d in list(seen)[:MAX_MATCHES_SHOWN])
         outcome = "possible_match" if found else "no_match"
         s.add(LinkageCheck(offer_id=offer_id, agency_id=principal.agency, api_key_id=principal.key_id,
-                           checked_at=now, outcome=outcome, matched_record_id=found[0][1].id if found else None,
+                           checked_at=now, outcome=outcome, matched_record_id=found[0].record_id if found else None,
                            record=record, record_digest=digest))
         audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="linkage.check",
                      target=offer_id, record_digest=digest[:32], outcome=outcome, matches=len(found),
-                     matched_agencies=sorted({r.agency_id for _, r in found}))
+                     matched_agencies=sorted({c.agency for c in found}))
     return CheckResult(offer_id, outcome, matches, now)
 
 
@@ -268,7 +284,7 @@ def import_share(store: Store, keyring: Keyring, share_bytes: bytes, *, public_k
     A newer dealing retires the older share."""
     try:
         share = StewardShare.from_bytes(share_bytes)
-    except (EncodingError, ValueError) as exc:
+    except EncodingError as exc:
         raise Invalid(f"not a steward share: {exc}", reason=LinkageServiceReason.INVALID_SHARE) from exc
     if not 1 <= threshold <= stewards or not 1 <= share.index <= stewards:
         raise Invalid("the share's index and threshold do not fit the number of stewards", reason=LinkageServiceReason.INVALID_SHARE)
@@ -320,7 +336,7 @@ def evaluate(store: Store, keyring: Keyring, *, now: int, principal: Principal, 
         answer = steward_evaluate(share, list(blinded))
     except EncodingError as exc:
         raise BadInput(f"a blinded element is not valid: {exc.message}", reason=LinkageServiceReason.INVALID_ELEMENT) from exc
-    except ZkaidError as exc:
+    except ParameterError as exc:  # a batch over the SDK's own limit
         raise Invalid(exc.message, reason=exc.reason) from exc
     with store.write() as s:
         audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="linkage.oprf",
