@@ -409,9 +409,20 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    data_dir, images = args.data_dir, args.images
+    if getattr(args, "demo", None) is not None:
+        from field_app.demo import DemoFolderError, demo_paths
+
+        try:
+            field, answers = demo_paths(Path(args.demo) if args.demo else None)
+        except DemoFolderError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        data_dir, images = data_dir or str(field), images or str(answers)
+    os.environ.setdefault("KIVY_NO_ARGS", "1")  # the options above are ours, not Kivy's
     from field_app.main import run_app  # Kivy loads only here
 
-    return run_app(data_dir=args.data_dir, camera=args.camera, images=args.images)
+    return run_app(data_dir=data_dir, camera=args.camera, images=images)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -465,12 +476,17 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--data-dir")
     g.add_argument("--camera", type=int, default=0, help="camera index")
     g.add_argument("--images", help="scan from this image file or folder instead of a camera")
+    g.add_argument("--demo", nargs="?", const="", metavar="FOLDER",
+                   help="open the device of `zkaid demo` (./zkaid-demo, made if missing) on its sample answers")
     g.set_defaults(func=cmd_run)
     return ap
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Callable[[], float] | None = None) -> int:
     """The command line; ``clock`` is the test seam (the device's idea of now)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["run", *argv]  # `python -m field_app --demo`: options of the default command
     args = build_parser().parse_args(argv)
     if args.command is None:
         args = build_parser().parse_args(["run", *(argv or [])])
