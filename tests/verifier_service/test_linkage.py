@@ -179,6 +179,16 @@ def test_a_possible_match_holds_the_offer_until_resolved(agency_b_issues: Deploy
                             headers=dep.h("registrar_a")), 404, "unknown_check")
 
 
+def test_a_reissue_is_not_matched_with_the_card_it_replaces(agency_b_issues: Deployment) -> None:
+    dep = agency_b_issues
+    first = register(dep, "registrar_a", AMINA)
+    again = dep.offer("registrar_a", reissue_of=first["credential_id"])
+    assert check(dep, "registrar_a", again["offer_id"], record(AMINA_AGAIN)).json()["outcome"] == "no_match"
+    # a new registration of the same person elsewhere still matches
+    other = dep.offer("registrar_b")
+    assert check(dep, "registrar_b", other["offer_id"], record(AMINA_AGAIN)).json()["outcome"] == "possible_match"
+
+
 def test_a_check_needs_a_pending_registration(dep: Deployment) -> None:
     rec = record(AMINA)
     problem(check(dep, "registrar_a", "0" * 32, rec), 404, "unknown_offer")

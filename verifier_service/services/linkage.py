@@ -142,15 +142,17 @@ class Candidate:
     shared_keys: int
 
 
-def find_matches(session: Session, rec: MatchRecord, *, threshold: float,
-                 min_shared_keys: int = 0) -> list[Candidate]:
+def find_matches(session: Session, rec: MatchRecord, *, threshold: float, min_shared_keys: int = 0,
+                 exclude_credential: str | None = None) -> list[Candidate]:
     """Blocking on the exact keys, then the decision on each candidate; best first.
 
     A candidate is a possible match when it shares at least ``min_shared_keys`` exact keys
     (each key already joins several fields, both names or a name with the full date of birth,
     so two in common are strong evidence even when a transliteration or a typo pulls the
     similarity down), or when its similarity (:func:`compare`, the Dice coefficient of the
-    filter segments of a shared key) reaches ``threshold``."""
+    filter segments of a shared key) reaches ``threshold``. A re-issue's check leaves out
+    the record of the card it replaces (``exclude_credential``): that is the same person by
+    design."""
     prefixes = sorted({key_prefix(k) for k in rec.keys})
     cand = session.execute(
         select(MatchKey.record_id, func.count().label("n"))
@@ -162,12 +164,15 @@ def find_matches(session: Session, rec: MatchRecord, *, threshold: float,
     if not cand:
         return []
     rows = session.execute(  # plain tuples: no ORM objects for what is read once
-        select(MatchRecordRow.id, MatchRecordRow.agency_id, MatchRecordRow.registered_at, MatchRecordRow.record)
+        select(MatchRecordRow.id, MatchRecordRow.agency_id, MatchRecordRow.registered_at, MatchRecordRow.record,
+               MatchRecordRow.credential_id)
         .where(MatchRecordRow.id.in_([c[0] for c in cand]))
     ).all()
     mine = set(rec.keys)
     found: list[Candidate] = []
-    for rid, agency, at, data in rows:
+    for rid, agency, at, data, credential in rows:
+        if exclude_credential is not None and credential == exclude_credential:
+            continue
         try:
             other = MatchRecord.from_bytes(data)
         except EncodingError:  # pragma: no cover - stored records were decoded before
@@ -198,7 +203,8 @@ def check_registration(store: Store, *, now: int, principal: Principal, offer_id
         if s.get(LinkageCheck, offer_id) is not None:
             raise Conflict("this offer has been checked already (one check per registration)",
                            reason=LinkageServiceReason.ALREADY_CHECKED)
-        found = find_matches(s, rec, threshold=threshold, min_shared_keys=min_shared_keys)
+        found = find_matches(s, rec, threshold=threshold, min_shared_keys=min_shared_keys,
+                             exclude_credential=offer.reissue_of)
         names = {a: n for a, n in s.execute(select(Agency.id, Agency.name)
                                              .where(Agency.id.in_({c.agency for c in found})))}
         seen: dict[tuple[str, str], None] = {}
