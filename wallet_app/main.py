@@ -13,10 +13,13 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from wallet_app.i18n import available_languages
+from appkit.ui import rtl
+from appkit.ui.feedback import SoundPlayer
+from appkit.ui.text import use_wide_font
+from wallet_app.i18n import Translator, available_languages
 from wallet_app.platform.camera import Platform
 from wallet_app.service import Onboarding, PresentationCodes, WalletService
 from wallet_app.words import error_text
@@ -27,7 +30,10 @@ HERE = Path(__file__).resolve().parent
 SCREENS = (
     "language", "welcome", "pin_setup", "recovery_show", "recovery_check", "restore", "unlock",
     "home", "scan", "receive", "consent", "present", "history", "settings", "referral",
+    "change_pin", "remove_card", "help",
 )
+LARGE_TEXT = 1.3  # the large-text mode's scale of every font size
+AUDIO_DIR = HERE / "audio"  # spoken prompts (scripts/make_audio.py)
 
 
 def load_kv() -> None:
@@ -42,6 +48,9 @@ class WalletApp(App):
     lang = StringProperty("en")
     tasks = NumericProperty(0)
     busy = BooleanProperty(False)
+    text_scale = NumericProperty(1.0)  # LARGE_TEXT in the large-text mode
+    offline = BooleanProperty(False)  # the last attempt to reach the agency failed
+    removing = ObjectProperty(None, allownone=True)  # the card the remove screen asks about
     title = "zkaid"
 
     def __init__(self, service: WalletService, platform: Platform | None = None, **kw: Any) -> None:
@@ -58,6 +67,7 @@ class WalletApp(App):
         self.codes: PresentationCodes | None = None
         self.language_next = "welcome"
         self.prepared = False  # range parameters checked in the background this session
+        self.sounds = SoundPlayer(AUDIO_DIR)
 
     # -- building ----------------------------------------------------------------------
     def build(self) -> ScreenManager:
@@ -65,6 +75,9 @@ class WalletApp(App):
 
         import wallet_app.screens  # noqa: F401 - registers the screen classes with the Factory
 
+        rtl.set_rtl(Translator(self.lang).rtl)
+        rtl.install()
+        use_wide_font()
         load_kv()
         Window.clearcolor = (1, 1, 1, 1)
         Window.softinput_mode = "below_target"
@@ -90,6 +103,23 @@ class WalletApp(App):
     def set_language(self, lang: str) -> None:
         self.service.set_language(lang)
         self.lang = lang
+
+    def on_lang(self, _instance: Any, lang: str) -> None:
+        rtl.set_rtl(Translator(lang).rtl)
+        if self.root is not None:
+            rtl.refresh(self.root)
+
+    def set_large_text(self, on: bool) -> None:
+        self.text_scale = LARGE_TEXT if on else 1.0
+
+    def ask_remove(self, view: Any) -> None:
+        """A card's Remove button: ask first, on a screen of its own."""
+        self.removing = view
+        self.go("remove_card")
+
+    def prompt(self, name: str) -> bool:
+        """Speak a screen's prompt (``prompt.<name>.wav`` in the person's language)."""
+        return self.sounds.play(f"prompt.{name}", self.lang)
 
     # -- navigation ----------------------------------------------------------------------
     def go(self, name: str) -> None:

@@ -42,6 +42,7 @@ class WalletReason(StrEnum):
     OFFER_EXPIRED = "offer_expired"
     PIN_LENGTH = "pin_length"
     PIN_POLICY = "pin_policy"
+    PIN_SAME = "pin_same"  # a new PIN equal to the old one (change PIN)
     PIN_WEAK = "pin_weak"
     RECOVERY_NOT_CONFIRMED = "recovery_not_confirmed"
     UNKNOWN_CARD = "unknown_card"

@@ -5,7 +5,9 @@ kv files are loaded by :func:`wallet_app.main.load_kv` when the app is built.
 """
 
 from wallet_app.screens import (  # noqa: F401 - imported for their Factory registration
+    change_pin,
     consent,
+    help,
     history,
     home,
     language,
@@ -15,6 +17,7 @@ from wallet_app.screens import (  # noqa: F401 - imported for their Factory regi
     recovery_check,
     recovery_show,
     referral,
+    remove_card,
     restore,
     scan,
     settings,

@@ -9,13 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.properties import ObjectProperty
+from kivy.properties import BooleanProperty, ObjectProperty
 
 from wallet_app.screens.widgets import ItemRow, ProvenRow, WalletScreen
 
 
 class ConsentScreen(WalletScreen):
     view = ObjectProperty(None, allownone=True)
+    # an unverified requester: a warning layout, "No" is the big safe choice, no green Share
+    unverified = BooleanProperty(False)
+
+    def on_view(self, _w: Any, view: Any) -> None:
+        self.unverified = view is not None and not view.verified
 
     def on_pre_enter(self, *_a: Any) -> None:
         self.error = ""

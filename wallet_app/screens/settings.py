@@ -35,9 +35,14 @@ class SettingsScreen(WalletScreen):
         self.error = self.notice = ""
 
         def done(_r: Any) -> None:
+            self.app.offline = False
             self.notice = self.t("settings.refreshed")
 
-        self.run_async(self.app.service.refresh_trust_list, done)
+        def failed(err: BaseException) -> None:
+            self.app.offline = True  # home shows it, with the time of the last update
+            self.show_error(err)
+
+        self.run_async(self.app.service.refresh_trust_list, done, failed)
 
     def lock(self) -> None:
         self.app.lock()
