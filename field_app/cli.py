@@ -193,6 +193,10 @@ def verify_paths(
     out = out or sys.stdout
     err = err or sys.stderr
     tr = Translator(lang)
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:  # a typo in a file name is not an unreadable code: say so, in one line
+        print(f"error: no such file or folder: {', '.join(missing)}", file=err)
+        return 2
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     with ExitStack() as stack:
         kw: dict[str, Any] = {"backend": backend}

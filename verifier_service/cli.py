@@ -107,6 +107,10 @@ def serve(
     if (tls_cert is None) != (tls_key is None):
         typer.echo("error: give both --tls-cert and --tls-key", err=True)
         raise typer.Exit(2)
+    for what, path in (("certificate", tls_cert), ("key", tls_key)):
+        if path is not None and not path.is_file():
+            typer.echo(f"error: the TLS {what} file {path} does not exist", err=True)
+            raise typer.Exit(2)
     _check_listen(s, tls=tls_cert is not None)
     tls: dict[str, Any] = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)} if tls_cert else {}
     with _fail_cleanly():

@@ -55,7 +55,13 @@ def main(argv: list[str] | None = None) -> None:
         cfg = args.config or os.environ.get("ZKAID_WALLET_CONFIG")
         if not cfg:
             sys.exit("wallet_app: give --config FILE (or ZKAID_WALLET_CONFIG), or try --demo")
-        config = WalletConfig.from_file(cfg, data_dir=args.data_dir)
+        from wallet_app.config import ConfigError
+
+        try:
+            config = WalletConfig.from_file(cfg, data_dir=args.data_dir)
+        except ConfigError as exc:  # a missing or broken file: one line, not a traceback
+            print(f"error: {exc}", file=sys.stderr)
+            sys.exit(2)
         service = WalletService(config)
 
     from wallet_app.main import run

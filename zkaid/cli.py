@@ -211,6 +211,7 @@ def issuer_keys(
 
 WalletDir = Annotated[Path, typer.Option("--dir", help="Wallet folder (vault and configuration).")]
 Pin = Annotated[str, typer.Option(envvar="ZKAID_WALLET_PIN", prompt=True, hide_input=True, help="The wallet PIN.")]
+AsJson = Annotated[bool, typer.Option("--json", help="JSON for scripts instead of text.")]
 
 
 def _wallet(folder: Path, *, anchor: str | None = None, service_url: str | None = None) -> Any:
@@ -279,6 +280,7 @@ def wallet_receive(
     folder: WalletDir, pin: Pin,
     code: Annotated[str | None, typer.Option(help="Short offer code.")] = None,
     offer: Annotated[Path | None, typer.Option(help="Offer file: raw bytes or a QR image.")] = None,
+    as_json: AsJson = False,
 ) -> None:
     """Receive a credential from the service (by short code or offer QR)."""
     w = _wallet(folder)
@@ -289,16 +291,23 @@ def wallet_receive(
         card = w.receive_offer(_read_code(offer))
     else:
         raise _fail("give --code or --offer")
-    typer.echo(f"stored: {card}")
+    from zkaid.wallet_text import card_text, to_json
+
+    typer.echo(to_json(card) if as_json else "stored:\n" + card_text(card))
 
 
 @wallet_app_cli.command("cards")
-def wallet_cards(folder: WalletDir, pin: Pin) -> None:
+def wallet_cards(folder: WalletDir, pin: Pin, as_json: AsJson = False) -> None:
     """List the credentials in the wallet."""
+    from zkaid.wallet_text import card_text, to_json
+
     w = _wallet(folder)
     w.unlock(pin)
-    for c in w.cards():
-        typer.echo(str(c))
+    cards = w.cards()
+    for c in cards:
+        typer.echo(to_json(c) if as_json else card_text(c))
+    if not cards and not as_json:
+        typer.echo("no card in this wallet yet")
 
 
 @wallet_app_cli.command("forget")
@@ -325,14 +334,17 @@ def wallet_present(
     request: Annotated[Path, typer.Option(help="Request file: raw bytes or a QR image.")],
     out: Annotated[Path, typer.Option(help="Folder for presentation.cbor and the QR PNG frames.")],
     yes: Annotated[bool, typer.Option("--yes", help="Consent without asking.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Answer a request: show what is asked, and on consent write the presentation QR."""
     from sdk.transport import render_code
 
     w = _wallet(folder)
     w.unlock(pin)
+    from zkaid.wallet_text import consent_text, to_json
+
     view = w.consider_request(_read_code(request))
-    typer.echo(str(view))
+    typer.echo(to_json(view) if as_json else consent_text(view))
     if not yes and not typer.confirm("Share?", default=False):
         w.decline()
         typer.echo("declined: nothing was shared")

@@ -102,8 +102,9 @@ def build_demo(root: Path, *, force: bool = False, pin: str | None = None,
     devices: list[Any] = []
     try:
         boot = Bootstrap(settings, runtime=runtime)
-        boot.create_agency("agency-a", "Agency A", operator=True)
-        boot.create_agency("agency-b", "Agency B")
+        names = {"agency-a": "Agency A", "agency-b": "Agency B"}
+        boot.create_agency("agency-a", names["agency-a"], operator=True)
+        boot.create_agency("agency-b", names["agency-b"])
         boot.create_issuer_key("agency-a", "Agency A registration")
         keys = {"agency-a admin": boot.create_api_key("agency-a", "admin"),
                 "agency-a registrar": boot.create_api_key("agency-a", "registrar"),
@@ -125,7 +126,8 @@ def build_demo(root: Path, *, force: bool = False, pin: str | None = None,
             svc = FieldService(folder, client_factory=field_client, persist_requests=True)
             devices.append(svc)
             key = svc.create_verifier_key()
-            boot.register_device(agency, device_id, verifier_public_key=key.public_key)
+            boot.register_device(agency, device_id, name=f"{names[agency]} field desk ({device_id})",
+                                 verifier_public_key=key.public_key)
             api_key = boot.create_api_key(agency, "field_device", device_id=device_id)
             svc.configure(FieldConfig(agency=agency, device_id=device_id, scope=scope, service_url=service_url,
                                       anchors=(anchor.hex(),), template=template), api_key=api_key)
