@@ -34,6 +34,7 @@ __all__ = [
     "LinkageReason",
     "LinkageServiceReason",
     "LogReason",
+    "LogServiceReason",
     "PredicateReason",
     "ProblemReason",
     "ReferralReason",
@@ -337,6 +338,7 @@ class AdminReason(StrEnum):
     SCHEMA_NOT_YOURS = "schema_not_yours"
     TRUST_LIST_INVALID = "trust_list_invalid"
     TRUST_LIST_ROLLBACK = "trust_list_rollback"
+    TRUST_LIST_UNBUILDABLE = "trust_list_unbuildable"
     UNKNOWN_AGENCY = "unknown_agency"
     UNKNOWN_DEVICE = "unknown_device"
     UNKNOWN_ISSUER_KEY = "unknown_issuer_key"
@@ -437,7 +439,19 @@ class CardServiceReason(StrEnum):
     UNKNOWN_SCOPE = "unknown_scope"
 
 
+class LogServiceReason(StrEnum):
+    """Agency service: the registry log routes (tree heads, proofs, witnesses)."""
+
+    LOG_BAD_INDEX = "log_bad_index"
+    LOG_BAD_SIZE = "log_bad_size"
+    LOG_DAMAGED = "log_damaged"
+    LOG_UNAVAILABLE = "log_unavailable"
+    LOG_UNKNOWN_HEAD = "log_unknown_head"
+    LOG_UNKNOWN_LEAF = "log_unknown_leaf"
+
+
 ALL_REASONS: tuple[type[StrEnum], ...] = (
+    LogServiceReason,
     CardServiceReason,
     LinkageServiceReason,
     LinkageReason,

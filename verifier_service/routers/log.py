@@ -8,6 +8,7 @@ import binascii
 
 from fastapi import APIRouter, Query
 
+from sdk.reasons import LogServiceReason, ProblemReason
 from verifier_service.deps import AuditorDep, MemberDep, RuntimeDep
 from verifier_service.log_schemas import (
     ConsistencyOut,
@@ -27,7 +28,7 @@ MAX_INDEX = 2**63 - 1
 
 def _key(rt: RuntimeDep):  # type: ignore[no-untyped-def]
     if rt.log_key is None:  # pragma: no cover - Runtime.open always loads it
-        raise ProblemError(503, "log_unavailable", "the registry log has no key")
+        raise ProblemError(503, LogServiceReason.LOG_UNAVAILABLE, "the registry log has no key")
     return rt.log_key
 
 
@@ -53,7 +54,7 @@ def inclusion(rt: RuntimeDep, who: MemberDep,
     """Inclusion proof of one entry (by index or leaf hash) in the tree of ``size`` entries
     (default: the current tree)."""
     if (index is None) == (leaf_hash is None):
-        raise ProblemError(400, "malformed", "give exactly one of index and leaf_hash")
+        raise ProblemError(400, ProblemReason.MALFORMED, "give exactly one of index and leaf_hash")
     with rt.store.read() as s:
         i = index if index is not None else log.index_of(s, bytes.fromhex(leaf_hash or ""))
         n, leaf, path = log.inclusion(s, i, size)
@@ -85,7 +86,7 @@ def cosign(body: CosignatureIn, rt: RuntimeDep, who: AuditorDep) -> TreeHeadOut:
     try:
         signed, co = base64.b64decode(body.tree_head, validate=True), base64.b64decode(body.cosignature, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ProblemError(400, "malformed", "tree_head and cosignature are base64") from exc
+        raise ProblemError(400, ProblemReason.MALFORMED, "tree_head and cosignature are base64") from exc
     with rt.store.write() as s:
         head = log.cosign(s, key, now=rt.now(), agency=who.agency, signed_head=signed, cosignature=co,
                           witness_public_key=bytes.fromhex(body.witness_public_key))

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 
 from sdk.errors import ReferralError
-from sdk.reasons import AuthReason
+from sdk.reasons import AuthReason, ProblemReason
 from sdk.referral import ReferralBatch
 from sdk.referral.envelope import decode_message
 from verifier_service.deps import CBOR, AdminDep, CborBody, EnrollerDep, MemberDep, RuntimeDep
@@ -120,7 +120,7 @@ def send_batch(body: CborBody, rt: RuntimeDep, who: EnrollerDep) -> ReferralBatc
     try:
         batch = decode_message(body, ReferralBatch, "referral batch")
     except ReferralError as exc:
-        raise ProblemError(400, "malformed", exc.message) from exc
+        raise ProblemError(400, ProblemReason.MALFORMED, exc.message) from exc
     results = referrals.submit_many(rt.store, rt.trust_cache, now=rt.now(), principal=who,
                                     items=list(batch.submissions), retention=rt.settings.referral_retention)
     return ReferralBatchOut(results=[

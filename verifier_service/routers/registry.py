@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
+from sdk.reasons import RegistryReason
 from verifier_service.deps import EnrollerDep, MemberDep, RuntimeDep
 from verifier_service.problems import ProblemError, documented
 from verifier_service.schemas import (
@@ -34,7 +35,7 @@ def enroll(body: EnrollmentCreate, rt: RuntimeDep, who: EnrollerDep) -> Enrollme
 def sync(body: SyncRequest, rt: RuntimeDep, who: EnrollerDep) -> SyncOut:
     """Upload a device's offline enrollments (all or nothing) and page through the others'."""
     if len(body.enrollments) > rt.settings.sync_max_items:
-        raise ProblemError(413, "too_large", f"at most {rt.settings.sync_max_items} enrollments per sync")
+        raise ProblemError(413, RegistryReason.TOO_LARGE, f"at most {rt.settings.sync_max_items} enrollments per sync")
     items = [e.to_sdk() for e in body.enrollments]
     r = registry.sync(rt.store, now=rt.now(), principal=who, device_id=body.device_id, scopes=body.scopes,
                       cursor=body.cursor, items=items, page_size=rt.settings.sync_page_size,

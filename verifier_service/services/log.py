@@ -51,6 +51,7 @@ from sdk.log import (
     verify_cosignature,
     verify_tree_head,
 )
+from sdk.reasons import LogServiceReason
 from sdk.wire import ed25519_kid
 from verifier_service.registry.db import LOG_LOCK, xact_lock
 from verifier_service.registry.log_models import LogCosignature, LogLeaf, LogNode, LogState
@@ -123,7 +124,7 @@ def state(session: Session) -> tuple[int, list[bytes]]:
         return 0, []
     peaks = [row.peaks[i:i + HASH_SIZE] for i in range(0, len(row.peaks), HASH_SIZE)]
     if len(peaks) != bin(row.size).count("1"):
-        raise LogDamaged("the log's state row does not match its size", reason="log_damaged")
+        raise LogDamaged("the log's state row does not match its size", reason=LogServiceReason.LOG_DAMAGED)
     return row.size, peaks
 
 
@@ -195,7 +196,7 @@ class _Tree:
                 else start
             entry = missing << level
             raise LogDamaged(f"the log is damaged: rows of entry {entry} (level {level}) are missing",
-                             reason="log_damaged", entry=entry)
+                             reason=LogServiceReason.LOG_DAMAGED, entry=entry)
         return got
 
     def perfect(self, level: int, index: int) -> bytes:
@@ -241,7 +242,7 @@ def _check_size(session: Session, size: int | None) -> int:
     if size is None:
         return current
     if not 0 <= size <= current:
-        raise NotFound(f"the log has {current} entries, not {size}", reason="log_bad_size", size=current)
+        raise NotFound(f"the log has {current} entries, not {size}", reason=LogServiceReason.LOG_BAD_SIZE, size=current)
     return size
 
 
@@ -249,7 +250,7 @@ def inclusion(session: Session, index: int, size: int | None = None) -> tuple[in
     """(tree size, leaf hash, inclusion path) of entry ``index`` in the tree of ``size``."""
     size = _check_size(session, size)
     if not 0 <= index < size:
-        raise NotFound(f"no entry {index} in a log of {size}", reason="log_bad_index")
+        raise NotFound(f"no entry {index} in a log of {size}", reason=LogServiceReason.LOG_BAD_INDEX)
     tree = _Tree(session, size)
     return size, tree.perfect(0, index), inclusion_proof(index, size, tree.subtree)
 
@@ -257,14 +258,14 @@ def inclusion(session: Session, index: int, size: int | None = None) -> tuple[in
 def index_of(session: Session, leaf: bytes) -> int:
     found = session.scalar(select(LogLeaf.idx).where(LogLeaf.leaf_hash == leaf).order_by(LogLeaf.idx).limit(1))
     if found is None:
-        raise NotFound("no log entry has this leaf hash", reason="log_unknown_leaf")
+        raise NotFound("no log entry has this leaf hash", reason=LogServiceReason.LOG_UNKNOWN_LEAF)
     return int(found)
 
 
 def consistency(session: Session, first: int, second: int | None = None) -> tuple[int, list[bytes]]:
     second = _check_size(session, second)
     if not 0 <= first <= second:
-        raise Invalid(f"first ({first}) must be between 0 and second ({second})", reason="log_bad_size")
+        raise Invalid(f"first ({first}) must be between 0 and second ({second})", reason=LogServiceReason.LOG_BAD_SIZE)
     try:
         return second, consistency_proof(first, second, _Tree(session, second).subtree)
     except LogError as exc:  # pragma: no cover - sizes are checked above
@@ -291,7 +292,7 @@ def cosign(session: Session, key: Ed25519PrivateKey, *, now: int, agency: str, s
         raise Invalid(exc.message, reason=exc.reason) from exc
     current = _current_size(session)
     if head.size > current or root_at(session, head.size) != head.root:
-        raise Conflict("this tree head is not a state of this log", reason="log_unknown_head")
+        raise Conflict("this tree head is not a state of this log", reason=LogServiceReason.LOG_UNKNOWN_HEAD)
     kid = ed25519_kid(witness_public_key).hex()
     exists = session.scalar(select(LogCosignature.id).where(LogCosignature.size == head.size,
                                                            LogCosignature.witness_kid == kid))

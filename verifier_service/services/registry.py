@@ -26,6 +26,7 @@ from sdk.client import SyncAnswer, SyncDuplicate, SyncItem, SyncUpdate
 from sdk.credential import check_pseudonym
 from sdk.errors import EncodingError, ScopeError
 from sdk.log import LogEntry, enrollment_entry
+from sdk.reasons import RegistryReason
 from sdk.wire.scope import REQUEST_SCOPE_PREFIX, is_request_scope, normalize_scope
 from verifier_service.registry.db import Store
 from verifier_service.registry.models import Agency, DuplicateEvent, Enrollment, Scope
@@ -110,11 +111,11 @@ def check_pseudonyms(pseudonyms: Iterable[bytes]) -> None:
     not the identity): a pseudonym that no wallet can produce is refused, not stored."""
     for i, p in enumerate(pseudonyms):
         if len(p) != PSEUDONYM_BYTES:
-            raise Invalid(f"a pseudonym is {PSEUDONYM_BYTES} bytes", reason="invalid_pseudonym", index=i)
+            raise Invalid(f"a pseudonym is {PSEUDONYM_BYTES} bytes", reason=RegistryReason.INVALID_PSEUDONYM, index=i)
         try:
             check_pseudonym(p)
         except EncodingError as exc:
-            raise Invalid("a pseudonym is not a valid curve point", reason="invalid_point", index=i) from exc
+            raise Invalid("a pseudonym is not a valid curve point", reason=RegistryReason.INVALID_POINT, index=i) from exc
 
 
 def validate_scope_name(name: str) -> str:
@@ -123,10 +124,10 @@ def validate_scope_name(name: str) -> str:
     try:
         norm = normalize_scope(name)
     except ScopeError as exc:
-        raise Invalid(exc.message, reason="invalid_scope") from exc
+        raise Invalid(exc.message, reason=RegistryReason.INVALID_SCOPE) from exc
     if is_request_scope(norm):
         raise Invalid(f"scopes under {REQUEST_SCOPE_PREFIX!r} are the wallets' own one-off scopes",
-                      reason="invalid_scope")
+                      reason=RegistryReason.INVALID_SCOPE)
     return norm
 
 
@@ -139,7 +140,7 @@ def _scope_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
     missing = sorted(name for name, n in norm.items() if n not in found)
     if missing:
         raise Invalid(f"unknown scope {missing[0][:256]!r}: an administrator creates scopes first",
-                      reason="unknown_scope", scope=missing[0][:256])
+                      reason=RegistryReason.UNKNOWN_SCOPE, scope=missing[0][:256])
     return {name: found[n] for name, n in norm.items()}
 
 
@@ -149,7 +150,7 @@ def create_scope(session: Session, *, now: int, name: str, description: str, age
                  actor: str) -> ScopeInfo:
     name = validate_scope_name(name)
     if session.scalar(select(Scope.id).where(Scope.name == name)) is not None:
-        raise Conflict(f"scope {name!r} exists already", reason="scope_exists")
+        raise Conflict(f"scope {name!r} exists already", reason=RegistryReason.SCOPE_EXISTS)
     session.add(Scope(name=name, description=description[:512], created_by=agency, created_at=now))
     audit.record(session, at=now, agency=agency, actor=actor, action="scope.create", target=name)
     return ScopeInfo(name, description[:512], agency, now)
@@ -189,7 +190,7 @@ def enroll(store: Store, *, now: int, principal: Principal, scope: str, pseudony
                              target=scope, second_agency=principal.agency, source=source)
             log.append_entries(s, [log.duplicate_entry(scope, pseudonym, first[0], principal.agency, now)], now=now)
             conflict = Conflict(
-                f"already enrolled in {scope} by {first[2]} at {first[1]}", reason="already_enrolled",
+                f"already enrolled in {scope} by {first[2]} at {first[1]}", reason=RegistryReason.ALREADY_ENROLLED,
                 first_agency=first[0], first_agency_name=first[2], first_enrolled_at=first[1], scope=scope,
             )
         else:
@@ -211,17 +212,17 @@ def sync(store: Store, *, now: int, principal: Principal, device_id: str, scopes
     """Upload a device's offline enrollments (one transaction) and page through the
     enrollments other devices made in ``scopes`` after ``cursor``."""
     if principal.role == "field_device" and principal.device_id != device_id:
-        raise Forbidden("a device may only sync as itself", reason="wrong_device")
+        raise Forbidden("a device may only sync as itself", reason=RegistryReason.WRONG_DEVICE)
     for i, it in enumerate(items):
         if not 0 <= it.enrolled_at <= now + max_skew:
             raise Invalid("enrolled_at is in the future or negative: check the device clock",
-                          reason="invalid_time", index=i)
+                          reason=RegistryReason.INVALID_TIME, index=i)
     check_pseudonyms({it.pseudonym for it in items})
     result = SyncResult(cursor=cursor)
     with (store.write() if items else store.read()) as s:
         dev = find_device(s, principal.agency, device_id)
         if dev is None or dev.revoked_at is not None:
-            raise Forbidden(f"'{device_id[:128]}' is not an active device of your agency", reason="unknown_device")
+            raise Forbidden(f"'{device_id[:128]}' is not an active device of your agency", reason=RegistryReason.UNKNOWN_DEVICE)
         sids = _scope_ids(s, [*scopes, *(it.scope for it in items)])
         if items:
             store.lock_registry(s)
@@ -340,10 +341,10 @@ def scope_stats(session: Session, scope: str) -> ScopeStats:
     try:
         scope = validate_scope_name(scope)
     except Invalid as exc:
-        raise NotFound(f"unknown scope {scope[:256]!r}", reason="unknown_scope") from exc
+        raise NotFound(f"unknown scope {scope[:256]!r}", reason=RegistryReason.UNKNOWN_SCOPE) from exc
     sid = session.scalar(select(Scope.id).where(Scope.name == scope))
     if sid is None:
-        raise NotFound(f"unknown scope {scope[:256]!r}", reason="unknown_scope")
+        raise NotFound(f"unknown scope {scope[:256]!r}", reason=RegistryReason.UNKNOWN_SCOPE)
     by_agency = {agency: int(n) for agency, n in session.execute(
         select(Enrollment.agency_id, func.count()).where(Enrollment.scope_id == sid).group_by(Enrollment.agency_id)
     )}

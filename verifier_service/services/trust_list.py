@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from sdk.credential import Schema
 from sdk.errors import ScopeError, TrustListError, ZkaidError
+from sdk.reasons import AdminReason
 from sdk.trust import TrustAnchor, TrustList, build_payload, load_trust_list, sign_trust_list
 from sdk.wire import IssuerEntry, TrustListPayload, VerifierEntry, ed25519_kid
 from sdk.wire.scope import normalize_scope
@@ -75,17 +76,17 @@ def load_signing_key(path: Path) -> Ed25519PrivateKey:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise TrustListError(f"cannot read the trust-list key {path}: {exc}", reason="no_signing_key") from exc
+        raise TrustListError(f"cannot read the trust-list key {path}: {exc}", reason=AdminReason.NO_SIGNING_KEY) from exc
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
             key = serialization.load_pem_private_key(data, password=None)
             if not isinstance(key, Ed25519PrivateKey):
-                raise TrustListError(f"{path} is not an Ed25519 key", reason="bad_signing_key")
+                raise TrustListError(f"{path} is not an Ed25519 key", reason=AdminReason.BAD_SIGNING_KEY)
             return key
         raw = base64.b64decode(data.strip(), validate=True)
         return Ed25519PrivateKey.from_private_bytes(raw)
     except (ValueError, TypeError, binascii.Error) as exc:
-        raise TrustListError(f"{path} holds no usable Ed25519 key", reason="bad_signing_key") from exc
+        raise TrustListError(f"{path} holds no usable Ed25519 key", reason=AdminReason.BAD_SIGNING_KEY) from exc
 
 
 def generate_signing_key(path: Path) -> Ed25519PrivateKey:
@@ -151,7 +152,8 @@ def build(session: Session, *, now: int, validity: int, grace: int) -> TrustList
                              issuers=issuers, verifiers=verifiers, schemas=schemas,
                              referral_keys=referral_keys, referral_types=referral_types)
     except ZkaidError as exc:  # e.g. too many keys for one list: retire old ones first
-        raise Conflict(f"the trust list cannot be built: {exc.message}", reason=f"trust_list_{exc.reason}") from exc
+        raise Conflict(f"the trust list cannot be built: {exc.message}", reason=AdminReason.TRUST_LIST_UNBUILDABLE,
+                       sdk_reason=exc.reason) from exc
 
 
 def _store(session: Session, tl: TrustList, public_key: bytes, *, now: int, actor: str, agency: str | None,
@@ -186,7 +188,7 @@ def import_signed(session: Session, signed: bytes, anchor: bytes, *, now: int, a
     row = latest(session)
     if row is not None and tl.sequence <= row.sequence:
         raise Conflict(f"trust list #{tl.sequence} is not newer than the stored #{row.sequence}",
-                       reason="trust_list_rollback")
+                       reason=AdminReason.TRUST_LIST_ROLLBACK)
     return _store(session, tl, anchor, now=now, actor=actor, agency=agency, action="trust_list.import")
 
 
@@ -215,20 +217,20 @@ class TrustListCache:
     def get(self, session: Session) -> TrustList:
         seq = session.scalar(select(func.max(TrustListRow.sequence)))
         if seq is None:
-            raise Unavailable("no trust list has been signed yet", reason="no_trust_list")
+            raise Unavailable("no trust list has been signed yet", reason=AdminReason.NO_TRUST_LIST)
         with self._lock:
             cached = self._cached
         if cached is not None and cached.sequence == seq:
             return cached
         row = session.get(TrustListRow, seq)
         if row is None:
-            raise Unavailable("no trust list has been signed yet", reason="no_trust_list")
+            raise Unavailable("no trust list has been signed yet", reason=AdminReason.NO_TRUST_LIST)
         anchor = self._pinned or row.signer_public_key
         try:
             tl = load_trust_list(row.signed, [TrustAnchor(anchor)])
         except TrustListError as exc:
             raise Unavailable(f"the stored trust list does not verify: {exc.message}",
-                              reason="trust_list_invalid") from exc
+                              reason=AdminReason.TRUST_LIST_INVALID) from exc
         with self._lock:
             self._cached = tl
         return tl
