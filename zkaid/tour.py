@@ -218,7 +218,7 @@ def next_steps(demo: DemoFolder, *, venv: str = ".venv/bin/") -> str:
         "      -> YES, then NO already enrolled (at Agency A), NO tampered, NO not a zkaid code",
         f"  {venv}zkaid wallet cards --dir {d}/wallet                      # asks for the demo PIN",
         f"  {venv}zkaid wallet present --dir {d}/wallet --request {d}/request.png --out {d}/mine --yes",
-        f"  {venv}zkaid verify {d}/mine --data-dir {d}/field                # NO: enrolled by the first answer",
+        f"  {venv}zkaid verify {d}/mine/qr-*.png --data-dir {d}/field       # NO: enrolled by the first answer",
         f"  {venv}zkaid serve --dev --data-dir {d}/service                  # the agencies' service, /docs",
         f"  {venv}python -m field_app sync --data-dir {d}/field             # while the service runs",
         f"  {venv}python -m field_app --demo                                # the field app on these answers",

@@ -22,7 +22,8 @@ def card_text(card: Any) -> str:
     """A card as the card screen shows it: title, issuer, what it says, validity."""
     lines = [f"{card.title}  (id {card.id})", f"  issued by {card.issuer}; {card.received}"]
     lines += [f"  {item.label}: {item.value}" for item in card.items]
-    lines.append(f"  {card.expiry}" + ("  [EXPIRED]" if card.expired else ""))
+    if card.expired:  # the validity is one of the items already; an expired card says so loudly
+        lines.append(f"  EXPIRED: {card.expiry}")
     return "\n".join(lines)
 
 
