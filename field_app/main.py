@@ -88,6 +88,10 @@ class FieldApp(App):  # Kivy ships no type hints
         if self.root is not None:
             rtl.refresh(self.root)
 
+    def set_large_text(self, on: bool) -> None:
+        """Large-text mode: every font size of the screens times LARGE_TEXT."""
+        self.text_scale = LARGE_TEXT if on else 1.0
+
     def signal(self, kind: str, pattern: tuple[float, ...]) -> None:
         """A result's sound (``<kind>.wav``, in the app's language) and vibration."""
         self.sounds.play(kind, self.lang)

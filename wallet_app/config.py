@@ -49,7 +49,7 @@ class WalletConfig:
     kdf: KdfParams = DEFAULT_KDF
     delay: DelayPolicy = DEFAULT_POLICY
     timeout: float = 15.0
-    languages: tuple[str, ...] = field(default=("en", "fr"))
+    languages: tuple[str, ...] = field(default=("en", "fr", "ar"))  # ar: right to left (appkit.ui.rtl)
 
     def __post_init__(self) -> None:
         if not self.trust_anchors:

@@ -1,0 +1,54 @@
+"""Does every label's text fit its box? Used by the apps' render tests (tests/*/test_ui_render.py).
+
+A label overflows when its rendered text is wider than the label (a word or a button caption
+that does not wrap), or taller than a label whose height does not follow its text (a fixed
+height, a tile, a bar). Labels that are not shown (empty, transparent, zero-sized) are skipped.
+Text clipped by Kivy to a fixed ``text_size`` is measured again without the clip.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["overflowing_labels"]
+
+SLACK = 2.0  # px of rounding
+
+
+def _shown(widget: Any) -> bool:
+    w: Any = widget
+    while w is not None:
+        if getattr(w, "opacity", 1) <= 0:
+            return False
+        parent = w.parent
+        if parent is w or parent is None:
+            break
+        w = parent
+    return widget.width > 1 and widget.height > 1
+
+
+def _needed(label: Any) -> tuple[float, float]:
+    """The size the text needs at the label's width (Kivy's own layout, no height clip)."""
+    from kivy.core.text import Label as CoreLabel
+
+    width = label.text_size[0]
+    core = CoreLabel(text=label._label.text, font_size=label.font_size, font_name=label.font_name,
+                     bold=label.bold, italic=label.italic, halign=label.halign, padding=label.padding,
+                     text_size=(width, None), markup=label.markup)
+    core.refresh()
+    return (float(core.texture.size[0]), float(core.texture.size[1])) if core.texture else (0.0, 0.0)
+
+
+def overflowing_labels(root: Any) -> list[str]:
+    from kivy.uix.label import Label
+
+    bad: list[str] = []
+    for w in root.walk(restrict=True):
+        if not isinstance(w, Label) or not w.text.strip() or not _shown(w):
+            continue
+        tw, th = float(w.texture_size[0]), float(w.texture_size[1])
+        if w.text_size[1] is not None:  # Kivy clips to a fixed box: measure without the clip
+            tw, th = _needed(w)
+        if tw > w.width + SLACK or th > w.height + SLACK:
+            bad.append(f"{w.text[:60]!r}: needs {tw:.0f}x{th:.0f}, has {w.width:.0f}x{w.height:.0f}")
+    return bad
