@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> None:
         except ConfigError as exc:  # a missing or broken file: one line, not a traceback
             print(f"error: {exc}", file=sys.stderr)
             sys.exit(2)
-        service = WalletService(config)
+        from wallet_app.platform.keystore import platform_vault
+
+        service = WalletService(config, vault=platform_vault(config))  # keystore-bound on Android
 
     from wallet_app.main import run
 

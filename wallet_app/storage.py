@@ -225,13 +225,16 @@ class _File:
     ct: bytes
     failures: int
     last_failure: int
+    device: bool = False  # the key also needs this phone's device secret (platform/keystore.py)
 
     def aad(self) -> bytes:
         return MAGIC + bytes([FORMAT_VERSION]) + cbor2.dumps(self._fixed(), canonical=True)
 
     def _fixed(self) -> dict[str, Any]:
         return {
-            "kdf": {"alg": "scrypt", "n": self.kdf.n, "r": self.kdf.r, "p": self.kdf.p, "salt": self.salt},
+            # "device" is written only when set, so PIN-only files keep their exact bytes
+            "kdf": {"alg": "scrypt", "n": self.kdf.n, "r": self.kdf.r, "p": self.kdf.p, "salt": self.salt}
+            | ({"device": True} if self.device else {}),
             "check": self.check,
             "nonce": self.nonce,
         }
@@ -264,7 +267,7 @@ class _File:
             out = cls(
                 KdfParams(int(kdf["n"]), int(kdf["r"]), int(kdf["p"])), bytes(kdf["salt"]),
                 bytes(body["check"]), bytes(body["nonce"]), bytes(body["ct"]),
-                int(meta["failures"]), int(meta["last_failure"]),
+                int(meta["failures"]), int(meta["last_failure"]), kdf.get("device", False) is True,
             )
         except (cbor2.CBORDecodeError, KeyError, TypeError, ValueError, VaultError) as exc:
             raise bad from exc
@@ -273,9 +276,14 @@ class _File:
         return out
 
 
-def _derive(pin: str, salt: bytes, kdf: KdfParams) -> tuple[bytes, bytes]:
-    """(AES key, PIN check value) from one scrypt call."""
+def _derive(pin: str, salt: bytes, kdf: KdfParams, device_secret: bytes | None = None) -> tuple[bytes, bytes]:
+    """(AES key, PIN check value) from one scrypt call. With a device secret (a key held by
+    the phone's keystore, wallet_app/platform/keystore.py), the scrypt output is keyed with it
+    (HMAC-SHA-512, RFC 2104) before the split, so neither the key nor the check value can be
+    computed, and so no PIN can be tested, without that phone."""
     out = Scrypt(salt=salt, length=64, n=kdf.n, r=kdf.r, p=kdf.p).derive(pin.encode("utf-8"))
+    if device_secret is not None:
+        out = hmac.new(device_secret, out, hashlib.sha512).digest()
     check = hashlib.sha256(b"zkaid/wallet/pin-check" + out[32:]).digest()[:_CHECK_LEN]
     return out[:32], check
 
@@ -295,8 +303,11 @@ class Vault:
     def __init__(
         self, directory: str | os.PathLike[str], *, kdf: KdfParams = DEFAULT_KDF,
         policy: DelayPolicy = DEFAULT_POLICY, clock: Callable[[], float] = time.time,
+        device_secret: Callable[[bool], bytes] | None = None,
     ) -> None:
         self.directory = Path(directory)
+        self._device_secret = device_secret  # None: the desktop fallback, PIN-only key
+        self._device_open = False
         self.path = self.directory / self.FILENAME
         self.backup_path = self.directory / (self.FILENAME + ".bak")
         self.kdf = kdf
@@ -351,8 +362,10 @@ class Vault:
             raise VaultError("a wallet already exists on this phone", reason=VaultReason.EXISTS)
         self.directory.mkdir(parents=True, exist_ok=True)
         salt = secrets.token_bytes(_SALT_LEN)
-        key, check = _derive(pin, salt, self.kdf)
+        device = self._device_secret(True) if self._device_secret is not None else None
+        key, check = _derive(pin, salt, self.kdf, device)
         self._key, self._salt, self._check, self._kdf_open = key, salt, check, self.kdf
+        self._device_open = device is not None
         blob = self._seal(plaintext, failures=0, last_failure=0)
         if replace:
             self.backup_path.unlink(missing_ok=True)
@@ -384,7 +397,7 @@ class Vault:
         except VaultError as exc:
             primary_error = exc
         if primary_error is None:
-            key, check = _derive(pin, f.salt, f.kdf)
+            key, check = _derive(pin, f.salt, f.kdf, self._device_for(f))
             if not hmac.compare_digest(check, f.check):
                 raise self._wrong_pin()
             try:
@@ -402,7 +415,7 @@ class Vault:
             b = _File.parse(bblob)
         except (OSError, VaultError):
             raise primary_error from None
-        key, check = _derive(pin, b.salt, b.kdf)
+        key, check = _derive(pin, b.salt, b.kdf, self._device_for(b))
         if not hmac.compare_digest(check, b.check):
             if isinstance(primary_error, CorruptedVaultError):
                 raise self._wrong_pin()
@@ -421,8 +434,17 @@ class Vault:
             pass  # still usable from memory; the next save retries the write
         return Opened(plaintext, recovered=True)
 
+    def _device_for(self, f: _File) -> bytes | None:
+        if not f.device:
+            return None
+        if self._device_secret is None:
+            raise VaultError("this wallet is bound to another phone's keystore: restore it from the recovery code",
+                             reason=VaultReason.VAULT)
+        return self._device_secret(False)
+
     def _unlocked(self, key: bytes, f: _File, blob: bytes) -> None:
         self._key, self._salt, self._check, self._kdf_open = key, f.salt, f.check, f.kdf
+        self._device_open = f.device
         self._last_good = blob
         if any(h.failures for h in self._headers()):
             self._write_counter(0, 0)
@@ -446,7 +468,7 @@ class Vault:
                 f = _File.parse(p.read_bytes())
             except (OSError, VaultError):
                 continue
-            g = _File(f.kdf, f.salt, f.check, f.nonce, f.ct, failures, last_failure)
+            g = _File(f.kdf, f.salt, f.check, f.nonce, f.ct, failures, last_failure, f.device)
             save_file(p, g.to_bytes())
             if p == self.path and self._key is not None:
                 self._last_good = g.to_bytes()
@@ -472,9 +494,9 @@ class Vault:
         assert self._key is not None and self._salt is not None and self._check is not None
         kdf = self._kdf_open or self.kdf
         nonce = secrets.token_bytes(_NONCE_LEN)
-        f = _File(kdf, self._salt, self._check, nonce, b"", failures, last_failure)
+        f = _File(kdf, self._salt, self._check, nonce, b"", failures, last_failure, self._device_open)
         ct = AESGCM(self._key).encrypt(nonce, plaintext, f.aad())
-        blob = _File(kdf, self._salt, self._check, nonce, ct, failures, last_failure).to_bytes()
+        blob = _File(kdf, self._salt, self._check, nonce, ct, failures, last_failure, self._device_open).to_bytes()
         if len(blob) > MAX_VAULT_BYTES:
             raise VaultWriteError("the wallet has grown too large to save", reason=VaultReason.TOO_LARGE)
         return blob
