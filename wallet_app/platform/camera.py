@@ -20,41 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
 from appkit.frames import CameraFrames, FileFrames, FrameSource
 
 __all__ = ["FileFrames", "FrameSource", "Platform"]
-
-
-class _KivyCamera:
-    """Android: Kivy's camera provider; frames are read back from its texture."""
-
-    live = True
-
-    def __init__(self) -> None:
-        from kivy.core.camera import Camera as CoreCamera
-
-        self._cam: Any = CoreCamera(index=0, resolution=(1280, 720), stopped=True)
-        self._cam.start()
-        self._ended = False
-
-    @property
-    def ended(self) -> bool:
-        return self._ended
-
-    def read(self) -> NDArray[np.uint8] | None:
-        tex = self._cam.texture
-        if tex is None:
-            return None
-        w, h = tex.size
-        rgba = np.frombuffer(tex.pixels, dtype=np.uint8).reshape(h, w, 4)
-        return np.ascontiguousarray(rgba[::-1, :, 2::-1])  # RGBA bottom-up -> BGR top-down
-
-    def close(self) -> None:
-        self._ended = True
-        self._cam.stop()
 
 
 class Platform:
@@ -78,8 +46,10 @@ class Platform:
         from kivy.utils import platform
 
         if platform == "android":
+            from appkit.ui.camera import KivyCameraFrames
+
             try:
-                return _KivyCamera()
+                return KivyCameraFrames()
             except (ImportError, OSError, RuntimeError, AttributeError):
                 return None
         from sdk.errors import TransportError
