@@ -21,6 +21,7 @@ import json
 import string
 from functools import cached_property
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any, ClassVar
 
 __all__ = ["DEFAULT_LANGUAGE", "Catalog", "Translator"]
@@ -34,20 +35,25 @@ class Catalog:
     Nothing is read until a table is asked for; each language is read once.
     """
 
-    def __init__(self, package: str, *, default: str = DEFAULT_LANGUAGE) -> None:
+    def __init__(self, package: str, *, folder: str = "", default: str = DEFAULT_LANGUAGE) -> None:
         self.package = package
+        self.folder = folder  # a sub-folder of the package holding another set of files
         self.default = default
         self._tables: dict[str, dict[str, str]] = {}
 
     def __repr__(self) -> str:
-        return f"Catalog({self.package!r})"
+        return f"Catalog({self.package!r}, folder={self.folder!r})" if self.folder else f"Catalog({self.package!r})"
+
+    def _root(self) -> Traversable:
+        root = resources.files(self.package)
+        return root.joinpath(self.folder) if self.folder else root
 
     @cached_property
     def languages(self) -> tuple[str, ...]:
         """Language codes with a file, the default first, then by code."""
         found = sorted(
             entry.name.removesuffix(".json")
-            for entry in resources.files(self.package).iterdir()
+            for entry in self._root().iterdir()
             if entry.name.endswith(".json")
         )
         return tuple(sorted(found, key=lambda code: (code != self.default, code)))
@@ -58,7 +64,7 @@ class Catalog:
             raise KeyError(f"no translation for {lang!r}; available: {', '.join(self.languages)}")
         cached = self._tables.get(lang)
         if cached is None:
-            text = resources.files(self.package).joinpath(f"{lang}.json").read_text("utf-8")
+            text = self._root().joinpath(f"{lang}.json").read_text("utf-8")
             cached = {str(k): str(v) for k, v in json.loads(text).items()}
             self._tables[lang] = cached
         return cached

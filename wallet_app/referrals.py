@@ -14,13 +14,11 @@ The history lives inside the encrypted vault (``WalletState.settings["referrals"
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any, Protocol
 
+from appkit.i18n import Catalog, Translator
 from sdk.errors import ReferralError, ZkaidError
 from sdk.referral import ReceivedOffer, ReferralOffer, consent, read_offer, withdraw
 from sdk.referral.envelope import decode_message
@@ -39,25 +37,23 @@ HISTORY_KEY = "referrals"
 MAX_HISTORY = 200
 
 
-@cache
-def _table(lang: str) -> dict[str, str]:
-    try:
-        text = resources.files("wallet_app.i18n").joinpath(f"referrals/{lang}.json").read_text("utf-8")
-    except (FileNotFoundError, OSError):
-        return {}
-    data = json.loads(text)
-    return {str(k): str(v) for k, v in data.items()}
+# The referral sentences are their own set of files (i18n/referrals/<lang>.json), read with the
+# translator both apps share: English when a key or a language is missing, placeholders that
+# never raise.
+_CATALOG = Catalog("wallet_app.i18n", folder="referrals")
+
+
+class _ReferralWords(Translator):
+    catalog = _CATALOG
 
 
 def referral_languages() -> tuple[str, ...]:
-    folder = resources.files("wallet_app.i18n").joinpath("referrals")
-    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json")))
+    return _CATALOG.languages
 
 
 def referral_text(lang: str, key: str, **values: Any) -> str:
     """A referral sentence in ``lang`` (English when missing)."""
-    text = _table(lang).get(key) or _table("en").get(key) or key
-    return text.format(**values)
+    return _ReferralWords(lang)(key, **values)
 
 
 def is_referral_offer(data: bytes) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
                                              "greet": "مرحبا {name}"}), encoding="utf-8")
     (pkg / "notes.txt").write_text("not a language")
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "demo_i18n_pkg", raising=False)  # this test's copy, not an earlier one
     return "demo_i18n_pkg"
 
 
@@ -79,3 +81,17 @@ def test_each_file_is_read_once(package: str, monkeypatch: pytest.MonkeyPatch) -
     first = cat.table("fr")
     monkeypatch.setattr("appkit.i18n.resources.files", lambda _p: pytest.fail("read again"))
     assert cat.table("fr") is first
+
+
+def test_a_subfolder_is_its_own_set_of_files(package: str, tmp_path: Path) -> None:
+    sub = tmp_path / package / "extra"
+    sub.mkdir()
+    (sub / "en.json").write_text(json.dumps({"greet": "Hi {name}"}))
+    (sub / "fr.json").write_text(json.dumps({}))
+
+    class Extra(Translator):
+        catalog = Catalog(package, folder="extra")
+
+    assert Extra.catalog.languages == ("en", "fr")
+    assert Extra("fr")("greet", name="Ali") == "Hi Ali"  # English when French lacks the key
+    assert translator(package)("en")("greet", name="Ali") == "Hello Ali"  # the main files are apart
