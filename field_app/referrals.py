@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from appkit.files import atomic_write
 from field_app.reasons import SetupReason
 from sdk.errors import ReferralError
 from sdk.referral import X25519, ReferralContent, ReferralKeyPair, open_referral
@@ -84,15 +84,7 @@ class DeskKeyring:
         return pair
 
     def _write(self, blob: bytes) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, blob)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
+        atomic_write(self.path, blob, mode=0o600, make_parents=True)  # secret keys: 0600, durable
 
 
 @dataclass(frozen=True)
