@@ -20,6 +20,10 @@ venv: $(STAMP)
 pilot: $(STAMP)
 	$(PY) -m zkaid pilot
 
+## The tour's set-up: a dev service, two agencies, a wallet, a field device, sample answers in ./zkaid-demo.
+demo: $(STAMP)
+	$(PY) -m zkaid demo
+
 ## The test suite (also what .ci/run runs).
 test: $(STAMP)
 	SDL_VIDEODRIVER=offscreen $(PY) -m pytest -q
