@@ -198,6 +198,10 @@ def build_demo(root: Path, *, force: bool = False, pin: str | None = None,
         (root / MARKER).write_text(json.dumps({"scope": scope, "trust_anchor": anchor.hex(),
                                                "service_url": service_url}, indent=2) + "\n", "utf-8")
         return DemoFolder(root, pin, scope, anchor.hex(), written)
+    except BaseException:
+        # a half-made folder (an error, Ctrl-C) would block the next run: the folder was empty or ours
+        shutil.rmtree(root, ignore_errors=True)
+        raise
     finally:
         for d in devices:
             d.close()

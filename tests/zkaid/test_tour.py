@@ -127,3 +127,15 @@ def test_missing_files_are_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "missing.json" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_failed_demo_leaves_no_half_folder(tmp_path: Path) -> None:
+    """A step that fails (here the wallet refuses an easy PIN) removes what was made, so the
+    next `zkaid demo` starts clean instead of refusing a folder that is not a demo."""
+    from sdk.errors import ZkaidError
+    from zkaid.tour import build_demo
+
+    root = tmp_path / "zkaid-demo"
+    with pytest.raises(ZkaidError):
+        build_demo(root, pin="123456")
+    assert not root.exists()
