@@ -193,7 +193,9 @@ def main() -> None:
             with PostgresServer() as pg:
                 rows.append(run("postgresql", pg.create_database("bench_linkage"), work, a.records, a.checks))
     print()
-    print(f"registration check over HTTP (cpus: {os.cpu_count()})")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"registration check over HTTP (cpus: {os.cpu_count()}, load average {load}: other work on the machine "
+          "shows in the tail)")
     print(f"{'database':12} {'records':>10} {'load s':>7} {'checks':>6} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'target':>8} {'max ms':>7}  outcomes (possible/no; expected)")
     for r in rows:
