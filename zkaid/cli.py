@@ -73,7 +73,7 @@ def demo(
         return
     from zkaid.tour import DemoError, build_demo, next_steps
 
-    typer.echo(f"zkaid demo: setting up {folder} (about 15 s)")
+    typer.echo(f"zkaid demo: setting up {folder} (takes a few seconds)")
     try:
         made = build_demo(folder, force=force, say=typer.echo)
     except DemoError as exc:
