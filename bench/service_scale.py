@@ -208,6 +208,10 @@ def single_rate(port: int, key: str, clients: int, n: int, seed: int) -> tuple[f
     return n / el, 1000 * statistics.median(lat), 1000 * lat[int(0.99 * (len(lat) - 1))]
 
 
+def _no_log(session: Any, entries: Any, *, now: int) -> list[int]:
+    return list(range(len(entries)))
+
+
 def log_overhead(kw: dict[str, Any], batches: int) -> float:
     """Percent the log adds to registry.sync, same batches with and without it (in-process)."""
     from verifier_service.runtime import Runtime
@@ -226,14 +230,14 @@ def log_overhead(kw: dict[str, Any], batches: int) -> float:
         nyms = pseudonyms(2 * batches * 2000, 999)
         for k in range(2 * batches):
             with_log = k % 2 == 0
-            log.append_entries = real if with_log else (lambda s, e, now: list(range(len(e))))  # type: ignore[assignment]
+            log.append_entries = real if with_log else _no_log
             items = [registry.SyncItem(SCOPE, bytes.fromhex(p), NOW - 30) for p in nyms[k * 2000:(k + 1) * 2000]]
             t = time.perf_counter()
             registry.sync(rt.store, now=NOW, principal=who, device_id="dev-0", scopes=[], cursor=0, items=items,
                           page_size=1000)
             times[with_log] += time.perf_counter() - t
     finally:
-        log.append_entries = real  # type: ignore[assignment]
+        log.append_entries = real
         rt.close()
     return 100 * (times[True] - times[False]) / times[False]
 

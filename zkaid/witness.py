@@ -20,7 +20,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 import typer
 from cryptography.hazmat.primitives import serialization
@@ -43,9 +43,10 @@ __all__ = ["Finding", "Witness", "WitnessReport", "witness_app"]
 PAGE = 1000
 
 
-class Http(Protocol):
-    def get(self, url: str, **kw: Any) -> Any: ...
-    def post(self, url: str, **kw: Any) -> Any: ...
+# The witness talks to the log through any httpx-like client (``get(url, params=...)``,
+# ``post(url, json=...)``, answers with ``status_code``, ``headers`` and ``json()``): an
+# ``httpx.Client`` with the agency's key, or a test client.
+Http = Any
 
 
 @dataclass(frozen=True)
