@@ -59,14 +59,17 @@ def test_the_tour_runs_as_written(demo: tuple[Path, str]) -> None:
     request by hand, check that answer (the same person: already enrolled by the first)."""
     root, pin = demo
     answers = sorted(str(p) for p in (root / "answers").glob("*.png"))  # what the shell's glob gives
-    r = runner.invoke(app, ["verify", *answers, "--data-dir", str(root / "field")])
-    assert r.exit_code == 1, r.output  # some answers are refused
-    got = _lines(r.output)
-    assert got["1-yes.png"][:2] == ["YES", "enrolled"]
-    assert got["2-duplicate.png"][:2] == ["NO", "already_enrolled_elsewhere"]
-    assert "Agency A" in got["2-duplicate.png"][2] or "agency-a" in got["2-duplicate.png"][2]
-    assert got["3-tampered.png"][:2] == ["NO", "invalid_proof"]
-    assert got["4-foreign.png"][:2] == ["NO", "foreign"]
+    for dry in (["--dry-run"], []):  # a dry run records nothing, so the real run says the same
+        r = runner.invoke(app, ["verify", *answers, "--data-dir", str(root / "field"), *dry])
+        assert r.exit_code == 1, r.output  # some answers are refused
+        got = _lines(r.output)
+        assert got["1-yes.png"][:2] == ["YES", "enrolled"]
+        assert got["2-duplicate.png"][:2] == ["NO", "already_enrolled_elsewhere"]
+        assert "Agency A" in got["2-duplicate.png"][2] or "agency-a" in got["2-duplicate.png"][2]
+        assert got["3-tampered.png"][:2] == ["NO", "invalid_proof"]
+        assert got["4-foreign.png"][:2] == ["NO", "foreign"]
+    r = runner.invoke(app, ["verify", answers[0], "--data-dir", str(root / "field")])
+    assert _lines(r.output)["1-yes.png"][:2] == ["NO", "request_mismatch"]  # as the README says: used up
 
     env = {"ZKAID_WALLET_PIN": pin}
     r = runner.invoke(app, ["wallet", "cards", "--dir", str(root / "wallet")], env=env)
