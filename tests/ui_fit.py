@@ -30,9 +30,10 @@ def _shown(widget: Any) -> bool:
 def _needed(label: Any) -> tuple[float, float]:
     """The size the text needs at the label's width (Kivy's own layout, no height clip)."""
     from kivy.core.text import Label as CoreLabel
+    from kivy.core.text.markup import MarkupLabel
 
     width = label.text_size[0]
-    core = CoreLabel(text=label._label.text, font_size=label.font_size, font_name=label.font_name,
+    core = (MarkupLabel if label.markup else CoreLabel)(text=label._label.text, font_size=label.font_size, font_name=label.font_name,
                      bold=label.bold, italic=label.italic, halign=label.halign, padding=label.padding,
                      text_size=(width, None), markup=label.markup)
     core.refresh()
