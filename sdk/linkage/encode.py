@@ -264,27 +264,35 @@ def compare(a: MatchRecord, b: MatchRecord) -> float:
 
 
 class _Indexed:
-    """An inverted index key -> record numbers; segments are read only for candidates."""
+    """An inverted index key -> (record number, segment position); segments are read only
+    for candidates, and only the segment of the shared key."""
 
     def __init__(self, records: Sequence[MatchRecord]) -> None:
         self.records = records
-        self.index: dict[bytes, list[int]] = defaultdict(list)
+        self.index: dict[bytes, list[tuple[int, int]]] = defaultdict(list)
         for n, r in enumerate(records):
-            for k in r.keys:
-                self.index[k].append(n)
+            for pos, k in enumerate(r.keys):
+                self.index[k].append((n, pos))
 
-    def candidates(self, keys: Sequence[bytes], above: int = -1) -> set[int]:
-        out: set[int] = set()
-        for k in keys:
+    def scores(self, a: MatchRecord, above: int = -1) -> dict[int, float]:
+        """Best Dice over shared keys for every candidate of ``a`` (numbers above ``above``)."""
+        best: dict[int, float] = {}
+        recs = self.records
+        for i, k in enumerate(a.keys):
             block = self.index.get(k)
-            if block is not None and len(block) <= MAX_BLOCK:
-                out.update(block)
-        if above >= 0:
-            out = {j for j in out if j > above}
-        return out
-
-    def score(self, a: MatchRecord, n: int) -> float:
-        return compare(a, self.records[n])
+            if block is None or len(block) > MAX_BLOCK:
+                continue
+            sa = a.segment(i)
+            wa = sa.bit_count()
+            for n, pos in block:
+                if n <= above:
+                    continue
+                sb = int.from_bytes(recs[n].filter[pos * SEGMENT_BYTES:(pos + 1) * SEGMENT_BYTES], "big")
+                total = wa + sb.bit_count()
+                d = 2.0 * (sa & sb).bit_count() / total if total else 0.0
+                if d > best.get(n, -1.0):
+                    best[n] = d
+        return best
 
 
 def _check_threshold(threshold: float) -> None:
@@ -302,10 +310,7 @@ def link(left: Sequence[MatchRecord], right: Sequence[MatchRecord],
     idx = _Indexed(right)
     scored: list[tuple[float, int, int]] = []
     for i, r in enumerate(left):
-        for j in idx.candidates(r.keys):
-            s = idx.score(r, j)
-            if s >= threshold:
-                scored.append((s, i, j))
+        scored += [(s, i, j) for j, s in idx.scores(r).items() if s >= threshold]
     scored.sort(key=lambda x: (-x[0], x[1], x[2]))
     used_l: set[int] = set()
     used_r: set[int] = set()
@@ -332,8 +337,8 @@ def cluster(records: Sequence[MatchRecord], threshold: float = DEFAULT_THRESHOLD
         return x
 
     for i, a in enumerate(records):
-        for j in idx.candidates(a.keys, above=i):
-            if find(i) != find(j) and idx.score(a, j) >= threshold:
+        for j, s in idx.scores(a, above=i).items():
+            if s >= threshold and find(i) != find(j):
                 parent[find(j)] = find(i)
     groups: dict[int, list[int]] = defaultdict(list)
     for n in range(len(records)):
