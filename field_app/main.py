@@ -78,6 +78,7 @@ class FieldApp(App):  # Kivy ships no type hints
             manager.add_widget(cls(name=name))
         self.refresh_status()
         manager.current = "request" if cfg is not None else "setup"
+        manager.bind(current=lambda _m, name: self.prompt(name))  # spoken prompt, where one is recorded
         self._status_tick = Clock.schedule_interval(lambda _dt: self._tick_status(), 30)
         return manager
 

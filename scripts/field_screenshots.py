@@ -1,6 +1,8 @@
 """Screenshots of every field app screen, for docs/field-app.md.
 
-    python scripts/field_screenshots.py [--out docs/field-app]
+    python scripts/field_screenshots.py [--out docs/field-app] [--lang en --lang ar]
+
+Every screen is taken in each language (``<name>-<lang>.png``; Arabic right to left).
 
 Runs the real Kivy app on an offscreen window (SDL ``offscreen`` + Mesa: real rendering)
 against an in-process deployment (trust-list key, issuer, wallets made with the SDK), and
@@ -46,10 +48,18 @@ def tampered(answer: bytes) -> bytes:
 class Shots:
     def __init__(self, out: Path) -> None:
         self.out = out
+        self.lang = "en"
         self.taken: list[Path] = []
 
+    def open(self, svc: FieldService) -> UI:
+        ui = UI(svc)
+        ui.app.lang = self.lang
+        ui.app.auto_next_seconds = 0  # the pictures are taken before it would go on
+        ui.pump()
+        return ui
+
     def __call__(self, ui: UI, name: str) -> None:
-        path = ui.screenshot(self.out / f"{name}.png")
+        path = ui.screenshot(self.out / f"{name}-{self.lang}.png")
         self.taken.append(path)
         print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
@@ -57,7 +67,7 @@ class Shots:
 def main_flow(dep: Deployment, tmp: Path, shot: Shots) -> None:
     clock = MutableClock(NOW + 9 * 3600)  # 09:00 on distribution day
     svc = FieldService(tmp / "desk-1", clock=clock, backend=dep.backend)
-    ui = UI(svc)
+    ui = shot.open(svc)
     # -- setup, as an operator fills it in
     ids = ui.screen("setup").ids
     values = {"service_url": "https://registry.example.org", "agency": "agency-b", "device_id": "desk-1",
@@ -106,13 +116,13 @@ def main_flow(dep: Deployment, tmp: Path, shot: Shots) -> None:
 
     # -- the same person again, later that morning
     clock.advance(25 * 60)
-    ui.press("next", "result")
+    next_person(ui)
     ui.scan(qr_images(dep.answer(alice, svc.current_request.data, now=clock.now)))  # type: ignore[union-attr]
     shot(ui, "result-no-already-here")
 
     # -- enrolled at another agency (what the last sync brought)
     bob = dep.person(size=7, region="south")
-    ui.press("next", "result")
+    next_person(ui)
     first = svc.check(dep.answer(bob, svc.current_request.data, now=clock.now), enroll=False)  # type: ignore[union-attr]
     svc.ledger.add_remote(svc.config.scope, first.pseudonym, agency="agency-a", at=NOW - 2 * DAY + 14 * 3600)  # type: ignore[union-attr,arg-type]
     ui.go("request")
@@ -124,26 +134,26 @@ def main_flow(dep: Deployment, tmp: Path, shot: Shots) -> None:
         ("result-no-tampered", lambda r: qr_images(tampered(dep.answer(dep.person(), r, now=clock.now)))),
         ("result-no-unknown-issuer", lambda r: qr_images(dep.answer(dep.rogue_person(), r, now=clock.now,
                                                                     force=True))),
-        ("result-no-foreign", lambda r: [render_code(b"https://pay.example/invoice/2931", module_px=8).image]),
-        ("result-no-unreadable", lambda r: [_camera_view(None)]),
+        ("result-try-again-foreign", lambda r: [render_code(b"https://pay.example/invoice/2931", module_px=8).image]),
+        ("result-try-again-unreadable", lambda r: [_camera_view(None)]),
     ]
     for name, make in nos:
-        ui.press("next", "result")
+        next_person(ui)
         ui.scan(make(svc.current_request.data))  # type: ignore[union-attr]
         shot(ui, name)
 
-    ui.press("next", "result")
+    next_person(ui)
     old = svc.current_request.data  # type: ignore[union-attr]
     answer_to_old = dep.answer(dep.person(), old, now=clock.now)
     ui.press("new_code", "request")
     ui.scan(qr_images(answer_to_old))
-    shot(ui, "result-no-request-mismatch")
+    shot(ui, "result-try-again-request-mismatch")
     ui.close()
     svc.close()
 
     # -- an expired card (a template that shows valid_until)
     svc = dep.device(tmp / "desk-2", clock=MutableClock(NOW + 10 * 3600), disclose=("region", "valid_until"))
-    ui = UI(svc)
+    ui = shot.open(svc)
     ui.scan(qr_images(dep.answer(dep.person(valid_until=dt.date(2026, 11, 15)), svc.current_request.data)))  # type: ignore[union-attr]
     shot(ui, "result-no-expired")
     ui.close()
@@ -153,27 +163,22 @@ def main_flow(dep: Deployment, tmp: Path, shot: Shots) -> None:
     clock = MutableClock(NOW + 11 * 3600)
     stale = dep.trust_list(now=NOW - 2 * DAY, next_update=NOW - 3600, grace=2 * DAY)
     svc = dep.device(tmp / "desk-3", clock=clock, trust_list=stale, predicates=PREDICATES)
-    ui = UI(svc)
+    ui = shot.open(svc)
     shot(ui, "request-stale")
     ui.scan(qr_images(dep.answer(dep.person(size=5), svc.current_request.data, now=clock.now)))  # type: ignore[union-attr]
     shot(ui, "result-yes-stale")
     clock.advance(2 * DAY)
-    ui.press("next", "result")
+    next_person(ui)
     shot(ui, "request-trust-list-expired")
     ui.close()
     svc.close()
 
-    # -- French
-    svc = dep.device(tmp / "desk-4", clock=MutableClock(NOW + 12 * 3600), predicates=PREDICATES)
-    ui = UI(svc)
-    ui.go("setup")
-    ui.screen("setup").ids["language"].text = "fr"
-    ui.go("request")
-    shot(ui, "request-fr")
-    ui.scan(qr_images(dep.answer(dep.person(size=8), svc.current_request.data, now=NOW + 12 * 3600)))  # type: ignore[union-attr]
-    shot(ui, "result-yes-fr")
-    ui.close()
-    svc.close()
+
+
+def next_person(ui: UI) -> None:
+    """What the big button does after YES or NO (TRY AGAIN's small button too)."""
+    ui.app.next_person()
+    ui.pump()
 
 
 def _camera_view(code: Any | None) -> Any:
@@ -213,7 +218,7 @@ def sync_flow(dep: Deployment, tmp: Path, shot: Shots) -> None:
         a.sync()
         clock.advance(3600)
         a.close()
-        ui = UI(b)
+        ui = shot.open(b)
         ui.go("sync")
         ui.press("sync_now", "sync")
         sync = ui.screen("sync")
@@ -231,7 +236,7 @@ def _sync_without_service(dep: Deployment, tmp: Path, shot: Shots) -> None:
         svc.ledger.add_conflict(svc.config.scope, bytes([i + 1]) * 48, first_agency="agency-a",  # type: ignore[union-attr]
                                 first_enrolled_at=NOW + (8 + i) * 3600, second_agency="agency-b",
                                 second_enrolled_at=NOW + (9 + i) * 3600, reported_at=NOW + 15 * 3600)
-    ui = UI(svc)
+    ui = shot.open(svc)
     ui.go("sync")
     ui.press("sync_now", "sync")
     sync = ui.screen("sync")
@@ -245,14 +250,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "field-app")
     ap.add_argument("--backend", default=None, help="curve backend (default: native)")
+    ap.add_argument("--lang", action="append", help="language(s) to take (default: every one shipped)")
     args = ap.parse_args(argv)
+    from field_app.i18n import LANGUAGES
     from sdk.curves import available_backends
 
     dep = Deployment(args.backend or available_backends()[0])
     shot = Shots(args.out)
-    with tempfile.TemporaryDirectory(prefix="zkaid-field-shots-") as tmp:
-        main_flow(dep, Path(tmp), shot)
-        sync_flow(dep, Path(tmp), shot)
+    for lang in args.lang or LANGUAGES:
+        shot.lang = lang
+        with tempfile.TemporaryDirectory(prefix="zkaid-field-shots-") as tmp:
+            main_flow(dep, Path(tmp), shot)
+            sync_flow(dep, Path(tmp), shot)
     print(f"{len(shot.taken)} screenshots in {args.out}")
     return 0
 

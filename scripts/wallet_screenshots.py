@@ -37,7 +37,17 @@ def setup_env() -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(ROOT / "docs" / "wallet"))
+    ap.add_argument("--lang", default=None, help="one language (default: each shipped, one process each)")
     args = ap.parse_args(argv)
+    if args.lang is None:  # one process per language: a Kivy app is built once per process
+        import subprocess
+
+        from wallet_app.i18n import available_languages
+
+        for lang in available_languages():
+            subprocess.run([sys.executable, __file__, "--out", args.out, "--lang", lang], check=True)
+        return 0
+    lang = args.lang
     setup_env()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -87,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     def shot(name: str) -> None:
         idle(8)
         tmp = Path(Window.screenshot(name=str(work / "shot.png")))
-        tmp.replace(out / f"{name}.png")
+        tmp.replace(out / f"{name}-{lang}.png")
         written.append(name)
 
     def screen():  # type: ignore[no-untyped-def]
@@ -112,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     # -- first run --------------------------------------------------------------------
     idle()
     shot("01-language")
-    screen().choose("en")
+    screen().choose(lang)
     shot("02-welcome")
     press("welcome.new")
     shot("03-pin-create")
@@ -212,20 +222,23 @@ def main(argv: list[str] | None = None) -> int:
     app.go("settings")
     idle()
     shot("18-settings")
-    screen().choose("fr")
-    app.go("home")
+    press("settings.change_pin")
+    pin("246810")
+    pin("1357")
+    shot("19-change-pin")
+    app.go("help")
     idle()
-    shot("19-home-fr")
-    app.platform.inject([picture(agency.request(), "request-fr")])
-    press("home.scan")
-    for _ in range(50):
-        idle(1)
-        if app.current == "consent":
-            break
-        time.sleep(0.02)
-    shot("20-consent-fr")
-    press("consent.decline")
-    app.set_language("en")
+    shot("20-help")
+    app.ask_remove(service.cards()[0])
+    idle()
+    shot("24-remove-card")
+    app.go("home")
+    app.offline = True
+    app.set_large_text(True)
+    idle()
+    screen().show_update_status()
+    shot("25-home-offline-large-text")
+    app.set_large_text(False)
 
     # -- lock, wrong PIN, wait ------------------------------------------------------------------
     app.lock()

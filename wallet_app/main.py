@@ -86,6 +86,7 @@ class WalletApp(App):
             cls = getattr(Factory, "".join(p.capitalize() for p in name.split("_")) + "Screen")
             sm.add_widget(cls(name=name))
         sm.current = "unlock" if self.service.has_wallet() else "language"
+        sm.bind(current=lambda _m, name: self.prompt(name))  # spoken prompt, where one is recorded
         return sm
 
     # -- text ------------------------------------------------------------------------------

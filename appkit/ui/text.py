@@ -21,6 +21,9 @@ from pathlib import Path
 
 __all__ = ["display_lines", "font_path", "shape_line", "strip_markup", "use_wide_font"]
 
+# Bidi_Mirrored pairs: in a right-to-left line a bracket shows as its mirror image. Kivy draws
+# glyphs left to right with no mirroring, so the display string carries the mirrored ones.
+_MIRROR = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
 _MARKUP = re.compile(r"\[/?(?:b|i|u|s|sub|sup|color|size|font|ref|anchor)(?:=[^\]]*)?\]")
 
 
@@ -53,11 +56,13 @@ def strip_markup(text: str) -> str:
 
 
 def shape_line(line: str) -> str:
-    """One logical line, joined letters, in display order (UAX #9, paragraph direction RTL)."""
+    """One logical line, joined letters, in display order (UAX #9, paragraph direction RTL),
+    brackets and guillemets mirrored (rule L4). Simplification: a bracket inside an embedded
+    left-to-right run is mirrored too (the apps' texts have none)."""
     import arabic_reshaper
     from bidi import get_display
 
-    return str(get_display(arabic_reshaper.reshape(line), base_dir="R"))
+    return str(get_display(arabic_reshaper.reshape(line), base_dir="R")).translate(_MIRROR)
 
 
 def display_lines(text: str, width: float | None, measure: Callable[[str], float]) -> str:

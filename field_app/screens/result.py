@@ -49,11 +49,11 @@ class FieldResultScreen(Screen):  # Kivy ships no type hints
 
     @property
     def ok(self) -> bool:
-        return self.outcome == Outcome.YES
+        return bool(self.outcome == Outcome.YES)
 
     @property
     def can_retry(self) -> bool:
-        return self.outcome == Outcome.TRY_AGAIN
+        return bool(self.outcome == Outcome.TRY_AGAIN)
 
     def show(self, result: Result, *, signal: bool = True) -> None:
         app = App.get_running_app()

@@ -151,3 +151,16 @@ def test_large_text_mode_scales_the_words(with_card: WalletService, tmp_path: Pa
         assert ui.app.text_scale > 1 and label.font_size == pytest.approx(before * ui.app.text_scale)
         ui.press("settings.large_text_off")
         assert label.font_size == pytest.approx(before)
+
+
+def test_main_screens_speak_their_prompt_in_the_persons_language(with_card: WalletService, tmp_path: Path) -> None:
+    from wallet_app.main import AUDIO_DIR
+
+    with_card.lock()
+    with running(with_card, tmp_path) as ui:
+        ui.app.set_language("fr")
+        unlocked(ui)
+        assert ui.app.sounds.played[-1] == AUDIO_DIR / "fr" / "prompt.home.wav"
+        for lang in ("en", "fr", "ar"):
+            for screen in ("home", "scan", "consent", "present", "unlock"):
+                assert (AUDIO_DIR / lang / f"prompt.{screen}.wav").is_file(), (lang, screen)
