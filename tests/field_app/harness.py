@@ -142,8 +142,14 @@ class UI:
         """Stop the app and leave the shared window as it was found."""
         from kivy.app import App
 
+        from kivy.clock import Clock
+
         self.app.dispatch("on_stop")  # also releases kv's cached `app` proxy
         self.window.remove_widget(self.app.root)
         if App.get_running_app() is self.app:
             App._running_app = None
+        # Timers this app left (the result screen's return to the next person, a sync done in a
+        # worker) must not fire into the next test's app, which is then the running app.
+        for event in Clock.get_events():
+            event.cancel()
         self.pump(frames=1)
