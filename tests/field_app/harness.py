@@ -141,7 +141,6 @@ class UI:
     def close(self) -> None:
         """Stop the app and leave the shared window as it was found."""
         from kivy.app import App
-
         from kivy.clock import Clock
 
         self.app.dispatch("on_stop")  # also releases kv's cached `app` proxy
