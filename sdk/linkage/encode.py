@@ -61,6 +61,8 @@ MAX_KEYS = 8
 MAX_BLOCK = 1000  # a key shared by more records than this is too common to block on
 DEFAULT_THRESHOLD = 0.55  # FEBRL4: recall 0.988 at precision 1.0 (bench/linkage.py)
 _DOMAIN = b"zkaid/linkage/v1\x00"
+_CONTEXT_DOMAIN = b"zkaid/linkage/v1/context\x00"
+MAX_CONTEXT = 64
 
 # Hash positions per gram, by kind: the field weights of the filter.
 _K = {"n": 2, "s": 4, "g": 3, "y": 16, "md": 16, "m": 6, "d": 6, "x": 4, "a": 2, "p": 10, "i": 14}
@@ -115,8 +117,23 @@ def _dob_parts(p: NormalisedPerson) -> tuple[str, str]:
     return f"{p.dob_year:04d}{lo:02d}{hi:02d}", year
 
 
-def oprf_inputs(p: NormalisedPerson) -> list[bytes]:
+def _prefix(context: bytes) -> bytes:
+    """``"zkaid/linkage/v1" || 0x00`` without a context; ``"zkaid/linkage/v1/context" || 0x00
+    || I2OSP(len(context), 1) || context`` with one (specs/linkage.md §4.1): the two prefixes
+    differ at byte 16, so no input of one domain is an input of the other."""
+    if not context:
+        return _DOMAIN
+    if not isinstance(context, bytes) or len(context) > MAX_CONTEXT:
+        raise ParameterError(f"an encoding context is 1 to {MAX_CONTEXT} bytes")
+    return _CONTEXT_DOMAIN + bytes([len(context)]) + context
+
+
+def oprf_inputs(p: NormalisedPerson, context: bytes = b"") -> list[bytes]:
     """The OPRF inputs of one person: one per blocking key, each bound to its slot name.
+
+    A non-empty ``context`` (a list comparison's id) puts the inputs in a domain of their own:
+    the records then match only records made with the same context, and nothing made
+    without it (the registry's match records, other comparisons).
 
     G and F are the consonant skeletons of the first given-name token and the last family
     token, {G,F} the pair in sorted order (so swapped columns agree), D the date of birth
@@ -146,7 +163,8 @@ def oprf_inputs(p: NormalisedPerson) -> list[bytes]:
         slots.append(("given+phone", f"{g or f}|{p.phone}"))
     if not slots:  # a single-token name and nothing else: block on what there is
         slots.append(("names", "|".join(skels) or "-"))
-    return [_DOMAIN + s.encode() + b"\x00" + v.encode() for s, v in slots[:MAX_KEYS]]
+    prefix = _prefix(context)
+    return [prefix + s.encode() + b"\x00" + v.encode() for s, v in slots[:MAX_KEYS]]
 
 
 def _bigrams(token: str) -> list[str]:
@@ -220,12 +238,13 @@ def _segment(seg_key: bytes, positions: np.ndarray[Any, np.dtype[np.int64]]) -> 
     return bytes(np.packbits(bits).tobytes())
 
 
-def encode(persons: Sequence[NormalisedPerson], evaluator: Evaluator) -> list[MatchRecord]:
+def encode(persons: Sequence[NormalisedPerson], evaluator: Evaluator, *, context: bytes = b"") -> list[MatchRecord]:
     """Match records of ``persons``, with ONE evaluator round trip for all their OPRF inputs.
 
     ``evaluator`` maps OPRF inputs to outputs (:func:`sdk.linkage.oprf.local_evaluator` for the
-    try-out set, a steward client otherwise); identical inputs are sent once."""
-    per_person = [oprf_inputs(p) for p in persons]
+    try-out set, a steward client otherwise); identical inputs are sent once. ``context``
+    (see :func:`oprf_inputs`) binds the records to one comparison."""
+    per_person = [oprf_inputs(p, context) for p in persons]
     unique = list(dict.fromkeys(x for xs in per_person for x in xs))
     outputs = evaluator(unique) if unique else []
     if len(outputs) != len(unique):
