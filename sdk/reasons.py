@@ -410,22 +410,35 @@ class LinkageReason(StrEnum):
 
 
 class LinkageServiceReason(StrEnum):
-    """Agency service: registration checks, steward shares and the OPRF route."""
+    """Agency service: registration checks, steward shares, the OPRF route and list comparisons."""
 
     ALREADY_CHECKED = "already_checked"
     ALREADY_RESOLVED = "already_resolved"
+    ALREADY_SUBMITTED = "already_submitted"
+    COMPARISON_CLOSED = "comparison_closed"
+    COMPARISON_EXPIRED = "comparison_expired"
+    DUPLICATE_ROW = "duplicate_row"
     INVALID_DECISION = "invalid_decision"
     INVALID_ELEMENT = "invalid_element"
     INVALID_MATCH_RECORD = "invalid_match_record"
     INVALID_SHARE = "invalid_share"
-    NOT_A_STEWARD = "not_a_steward"
+    INVALID_UPLOAD = "invalid_upload"
     NOTHING_TO_RESOLVE = "nothing_to_resolve"
+    NOT_A_STEWARD = "not_a_steward"
+    NO_ROWS = "no_rows"
     OFFER_EXPIRED = "offer_expired"
     OFFER_USED = "offer_used"
     REGISTRATION_HELD = "registration_held"
+    RESULT_NOT_READY = "result_not_ready"
+    ROW_COUNT_MISMATCH = "row_count_mismatch"
+    SELF_COMPARISON = "self_comparison"
     SHARE_EXISTS = "share_exists"
     STEWARD_KEY_MISMATCH = "steward_key_mismatch"
+    TOO_MANY_COMPARISONS = "too_many_comparisons"
+    TOO_MANY_ROWS = "too_many_rows"
+    UNKNOWN_AGENCY = "unknown_agency"
     UNKNOWN_CHECK = "unknown_check"
+    UNKNOWN_COMPARISON = "unknown_comparison"
     UNKNOWN_OFFER = "unknown_offer"
 
 

@@ -108,6 +108,18 @@ class Settings(BaseSettings):
     linkage_min_shared_keys: int = Field(
         default=2, ge=0, le=8, description="Exact keys in common that make a possible match whatever the "
         "similarity (each key already combines several fields); 0 turns the rule off.")
+    linkage_compare_limit: int = Field(
+        default=600, ge=1, description="Requests one key may send per minute to the list-comparison routes "
+        "before 429 (an upload of 200,000 rows takes 100).")
+    linkage_compare_batch: int = Field(
+        default=2000, ge=1, le=10_000, description="Match records per upload request of a list comparison.")
+    linkage_compare_max_rows: int = Field(
+        default=200_000, ge=1, le=5_000_000, description="Rows one agency may upload to one list comparison.")
+    linkage_compare_max_open: int = Field(
+        default=20, ge=1, description="List comparisons one agency may have open (not yet matched) at once.")
+    linkage_compare_retention: int = Field(
+        default=7 * DAY, ge=3600, le=90 * DAY, description="A list comparison and everything uploaded to it "
+        "is deleted this long after it was opened, fetched or not.")
 
     # -- limits -------------------------------------------------------------------
     max_cbor_body: int = Field(default=64 * 1024, ge=1024)
