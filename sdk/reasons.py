@@ -40,6 +40,7 @@ __all__ = [
     "ReferralReason",
     "ReferralServiceReason",
     "RegistryReason",
+    "SignerReason",
     "TransportReason",
     "TrustReason",
     "VerifyReason",
@@ -288,6 +289,8 @@ class IssuanceReason(StrEnum):
     NO_TRUST_LIST = "no_trust_list"
     PUBLIC_URL_NOT_SET = "public_url_not_set"
     SCHEMA_MISMATCH = "schema_mismatch"
+    SIGNER_REFUSED = "signer_refused"
+    SIGNER_UNAVAILABLE = "signer_unavailable"
     TOKEN_EXPIRED = "token_expired"
     TOKEN_INVALID = "token_invalid"
     TOKEN_USED = "token_used"
@@ -463,7 +466,25 @@ class LogServiceReason(StrEnum):
     LOG_UNKNOWN_LEAF = "log_unknown_leaf"
 
 
+class SignerReason(StrEnum):
+    """An agency's own issuance signer (``zkaid signer serve``): why it refused to sign."""
+
+    APPROVAL_INVALID = "approval_invalid"
+    APPROVAL_REQUIRED = "approval_required"
+    BAD_REQUEST = "bad_request"
+    INVALID_COMMITMENT = "invalid_commitment"
+    INVALID_VALUES = "invalid_values"
+    JOURNAL_FAILED = "journal_failed"
+    RATE_LIMITED = "rate_limited"
+    REPLAYED = "replayed"
+    STALE_REQUEST = "stale_request"
+    UNAUTHENTICATED = "unauthenticated"
+    UNKNOWN_SCHEMA = "unknown_schema"
+    WRONG_KEY = "wrong_key"
+
+
 ALL_REASONS: tuple[type[StrEnum], ...] = (
+    SignerReason,
     LogServiceReason,
     CardServiceReason,
     LinkageServiceReason,
