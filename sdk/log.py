@@ -47,8 +47,10 @@ __all__ = [
     "inclusion_proof",
     "leaf_hash",
     "log_id_of",
+    "match_entry",
     "mth",
     "node_hash",
+    "revocation_entry",
     "root_from_proof",
     "roots_of",
     "sign_tree_head",
@@ -380,6 +382,23 @@ def enrollment_entry(scope: str, pseudonym: bytes, agency: str, enrolled_at: int
     check its inclusion proof."""
     return LogEntry("enrollment", enrolled_at,
                     {"scope": digest(scope), "nym": digest(pseudonym), "agency": digest(agency)})
+
+
+def match_entry(record: bytes, agency: str, credential_id: str | None, registered_at: int) -> LogEntry:
+    """The entry logged when a registration match record is stored (issue 14): SHA-256 of the
+    record's bytes (threshold-OPRF outputs, so only a holder of the record can recompute it),
+    of the registering agency id and, when the record belongs to a card, of its credential id."""
+    d = {"record": digest(record), "agency": digest(agency)}
+    if credential_id is not None:
+        d["card"] = digest(credential_id)
+    return LogEntry("match", registered_at, d)
+
+
+def revocation_entry(credential_id: str, agency: str, reason: str, revoked_at: int) -> LogEntry:
+    """The entry logged when one card is revoked (issue 13): SHA-256 of the card's credential
+    id, of its issuing agency id and of the reason code; never its revocation handle or tokens."""
+    return LogEntry("revocation", revoked_at,
+                    {"card": digest(credential_id), "agency": digest(agency), "reason": digest(reason)})
 
 
 def decode_entry(data: bytes) -> LogEntry:

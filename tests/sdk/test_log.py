@@ -10,15 +10,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from sdk.log import (
+    LEAF_KINDS,
     CompactRange,
     LogError,
     consistency_proof,
     cosign_tree_head,
     decode_entry,
+    digest,
     enrollment_entry,
     inclusion_proof,
     leaf_hash,
+    match_entry,
     mth,
+    revocation_entry,
     sign_tree_head,
     verify_consistency,
     verify_cosignature,
@@ -141,3 +145,20 @@ def test_entries_hold_digests_only() -> None:
     for bad in (b"", b"\xd9\xd9\xf7\xa0", e.encode()[:-3]):
         with pytest.raises(LogError):
             decode_entry(bad)
+
+
+def test_match_and_revocation_entries_hold_digests_only() -> None:
+    record, cid = bytes(range(200)), "5f0c1e2d3a4b5c6d7e8f90a1b2c3d4e5"
+    m = match_entry(record, "agency-a", cid, 1_800_000_000)
+    r = revocation_entry(cid, "agency-a", "stolen", 1_800_000_060)
+    unbound = match_entry(record, "agency-a", None, 1_800_000_000)
+    assert m.digests == {"record": digest(record), "agency": digest("agency-a"), "card": digest(cid)}
+    assert set(unbound.digests) == {"record", "agency"}
+    assert r.digests == {"card": digest(cid), "agency": digest("agency-a"), "reason": digest("stolen")}
+    for e in (m, r, unbound):
+        assert e.kind in LEAF_KINDS and decode_entry(e.encode()) == e
+        data = e.encode()
+        assert record not in data and cid.encode() not in data and b"agency-a" not in data and b"stolen" not in data
+    # every field is bound: another reason or card gives another leaf
+    assert revocation_entry(cid, "agency-a", "issued_in_error", 1_800_000_060).leaf_hash() != r.leaf_hash()
+    assert match_entry(record, "agency-a", "0" * 32, 1_800_000_000).leaf_hash() != m.leaf_hash()

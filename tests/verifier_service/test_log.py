@@ -1,19 +1,29 @@
-"""The registry log through the service: every enrollment and duplicate is an entry, tree
-heads are signed, and inclusion and consistency proofs verify with sdk.log alone."""
+"""The registry log through the service: every enrollment, duplicate, stored registration
+match record and card revocation is an entry, tree heads are signed, and inclusion and
+consistency proofs verify with sdk.log alone."""
 
 from __future__ import annotations
 
 import base64
 from typing import Any
 
+from sdk.credential import Holder, WalletSeed
+from sdk.linkage.encode import encode
+from sdk.linkage.normalise import PersonRecord, normalise
+from sdk.linkage.oprf import deal_shares, local_evaluator
 from sdk.log import (
     decode_entry,
+    digest,
     enrollment_entry,
     leaf_hash,
+    match_entry,
+    revocation_entry,
     verify_consistency,
     verify_inclusion,
     verify_tree_head,
 )
+from sdk.wire import Offer, decode
+from sdk.wire import encode as wire_encode
 from tests.verifier_service.helpers import SCOPE, Deployment, pseudonyms
 
 P = pseudonyms(24, seed=9)
@@ -93,3 +103,81 @@ def test_docs_work_offline(dep: Deployment) -> None:
     assert urls and all(u.startswith("/") for u in urls), urls  # nothing from a CDN
     for u in urls:
         assert dep.client.get(u).status_code == 200, u
+
+
+# ------------------------------------------------ match records and card revocations
+
+PERSON = PersonRecord(given_name="Amina", family_name="Al-Khatib", date_of_birth="1984-07-03", sex="F",
+                      admin_area="north/district-2")
+_SHARES: list[Any] = []
+
+
+def match_record(person: PersonRecord = PERSON) -> bytes:
+    """A real match record (normalise, threshold OPRF with two of three local shares, encode)."""
+    if not _SHARES:
+        _SHARES.append(deal_shares(2, 3)[1])
+    return encode([normalise(person)], local_evaluator(_SHARES[0], 2))[0].to_bytes()
+
+
+def register_checked(dep: Deployment, record: bytes) -> str:
+    """Offer, registration check with ``record`` (no match), card issued: the record is stored.
+    Returns the credential id."""
+    made = dep.offer("registrar_a")
+    r = dep.client.post("/v1/linkage/checks", json={"offer_id": made["offer_id"],
+                                                    "record": base64.b64encode(record).decode()},
+                        headers=dep.h("registrar_a"))
+    assert r.status_code == 200 and r.json()["outcome"] == "no_match", r.text
+    req, _pending = Holder(WalletSeed.generate()).start_issuance(decode(base64.b64decode(made["offer"]), Offer))
+    assert dep.client.post("/v1/issue", content=wire_encode(req),
+                           headers={"Content-Type": "application/cbor"}).status_code == 200
+    cid: str = made["credential_id"]
+    return cid
+
+
+def revoke(dep: Deployment, cid: str, reason: str = "stolen") -> None:
+    r = dep.client.post(f"/v1/cards/{cid}/revoke", json={"reason": reason}, headers=dep.h("registrar_a"))
+    assert r.status_code == 200, r.text
+
+
+def entries(dep: Deployment) -> list[bytes]:
+    got = dep.client.get("/v1/log/entries", params={"start": 0, "end": 1000}, headers=dep.h("auditor_a")).json()
+    return [base64.b64decode(e["entry"]) for e in got]
+
+
+def test_match_records_and_revocations_are_logged_as_digests(dep: Deployment) -> None:
+    c = dep.client
+    assert c.post("/v1/enrollments", json={"scope": SCOPE, "pseudonym": P[0].hex()},
+                  headers=dep.h("registrar_a")).status_code == 201
+    rec = match_record()
+    cid = register_checked(dep, rec)
+    issued_at = dep.clock.now
+    dep.clock.advance(60)
+    revoke(dep, cid)
+    got = entries(dep)
+    assert [decode_entry(e).kind for e in got] == ["enrollment", "match", "revocation"]
+    # the entries are exactly what a registrar who holds the record and the card id rebuilds
+    assert got[1] == match_entry(rec, "agency-a", cid, issued_at).encode()
+    assert got[2] == revocation_entry(cid, "agency-a", "stolen", dep.clock.now).encode()
+    assert decode_entry(got[1]).digests == {"record": digest(rec), "agency": digest("agency-a"),
+                                            "card": digest(cid)}
+    # digests only: no record bytes, no card id, agency id or reason in clear, no revocation handle
+    for data in got[1:]:
+        assert rec not in data
+        for clear in (cid, "agency-a", "stolen", "Amina", "Khatib", "1984"):
+            assert clear.encode() not in data
+    # each is provable like an enrollment
+    h = head(dep)
+    root = bytes.fromhex(h["root"])
+    for i, data in enumerate(got):
+        proof = c.get("/v1/log/inclusion", params={"leaf_hash": leaf_hash(data).hex()}, headers=dep.h("auditor_b")).json()
+        assert proof["index"] == i
+        verify_inclusion(i, h["size"], leaf_hash(data), hexes(proof["path"]), root)
+
+
+def test_a_refused_revocation_appends_nothing(dep: Deployment) -> None:
+    _h, _c, cid = dep.wallet()
+    revoke(dep, cid, "lost")
+    size = head(dep)["size"]
+    r = dep.client.post(f"/v1/cards/{cid}/revoke", json={"reason": "lost"}, headers=dep.h("registrar_a"))
+    assert r.status_code == 409
+    assert head(dep)["size"] == size and [decode_entry(e).kind for e in entries(dep)] == ["revocation"]

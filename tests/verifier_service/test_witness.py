@@ -1,5 +1,6 @@
 """``zkaid witness`` against the real service: an honest log is co-signed; an entry deleted
-or rewritten directly in the database is reported with its index."""
+or rewritten directly in the database (an enrollment, a registration match record or a card
+revocation) is reported with its index."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from sdk.log import CompactRange, LogEntry, node_hash
+from sdk.log import CompactRange, LogEntry, decode_entry, node_hash, revocation_entry
 from tests.verifier_service.helpers import SCOPE, Deployment, pseudonyms
+from tests.verifier_service.test_log import entries, match_record, register_checked, revoke
 from verifier_service.registry.log_models import LogLeaf, LogNode, LogState
 from verifier_service.services.log import STRIDE
 from zkaid.witness import Witness
@@ -131,3 +133,44 @@ def test_the_witness_command(dep: Deployment, live: str, tmp_path: Path) -> None
     rebuild(dep)
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 3 and "TAMPERED: entry 5" in r.output, r.output
+
+
+def kinds(dep: Deployment) -> list[str]:
+    return [decode_entry(e).kind for e in entries(dep)]
+
+
+def test_a_deleted_match_record_or_revocation_is_reported(dep: Deployment, tmp_path: Path) -> None:
+    """The insider who lets a person register twice removes the match record's entry; the one
+    who brings a stolen card back removes its revocation's entry. Both are reported."""
+    enroll(dep, P[:4])
+    cid = register_checked(dep, match_record())
+    revoke(dep, cid)
+    enroll(dep, P[4:6])
+    assert kinds(dep) == ["enrollment"] * 4 + ["match", "revocation"] + ["enrollment"] * 2
+    w = Witness(tmp_path / "w", Authed(dep, "auditor_b"))
+    assert w.check().ok
+    with dep.rt.store.write() as s:  # the card is live again and its revocation entry is gone
+        s.execute(delete(LogLeaf).where(LogLeaf.idx == 5))
+    rebuild(dep)
+    enroll(dep, P[6:8])
+    rep = w.check()
+    assert not rep.ok and rep.findings[0].index == 5, rep
+    with dep.rt.store.write() as s:  # and then the match record's entry
+        s.execute(delete(LogLeaf).where(LogLeaf.idx == 4))
+    rebuild(dep)
+    assert w.check().findings[0].index == 4  # the witness kept its last good head
+
+
+def test_a_rewritten_revocation_is_reported(dep: Deployment, tmp_path: Path) -> None:
+    """Rewriting a revocation's reason (say "stolen" to "issued_in_error") changes its entry."""
+    _h, _c, cid = dep.wallet()
+    revoke(dep, cid, "stolen")
+    enroll(dep, P[:3])
+    w = Witness(tmp_path / "w", Authed(dep, "auditor_a"))
+    assert w.check().ok
+    forged = revocation_entry(cid, "agency-a", "issued_in_error", dep.clock.now).encode()
+    with dep.rt.store.write() as s:  # rewritten in place, tree hashes untouched: the audit finds it
+        s.execute(update(LogLeaf).where(LogLeaf.idx == 0).values(data=forged))
+    rep = w.check(audit=True)
+    assert [(f.index, f.change) for f in rep.findings] == [(0, "rewritten")], rep
+    assert "revocation" in rep.findings[0].describe()

@@ -23,8 +23,8 @@ A first issuance whose binding is already recorded for a live card of the same i
 that card: same signer entropy, so the same pseudonyms, and the older card is revoked. One
 wallet holds one household's cards; two households never share a wallet.
 
-:func:`record_revocation` is the one place a revocation is written (H6's tamper-evident log
-appends there).
+:func:`record_revocation` is the one place a revocation is written; it appends the
+revocation's digest-only entry to the registry log in the same transaction.
 """
 
 from __future__ import annotations
@@ -40,13 +40,14 @@ from sdk.credential import IssuerKey, Schema
 from sdk.credential.lifecycle import binding_value
 from sdk.credential.revocation import build_update, sign_revocation_update, token_for
 from sdk.errors import InvalidProofError, ScopeError
+from sdk.log import revocation_entry
 from sdk.reasons import CardServiceReason
 from sdk.wire import IssuanceRequest, IssuedCredential
 from sdk.wire.scope import normalize_scope
 from verifier_service.registry.db import TRUST_LIST_LOCK, Store, xact_lock
 from verifier_service.registry.lifecycle_models import CardBlock, CardRecord, RevocationUpdateRow
 from verifier_service.registry.models import Credential, Scope
-from verifier_service.services import audit
+from verifier_service.services import audit, log
 from verifier_service.services.errors import Conflict, Invalid, NotFound, Unavailable
 from verifier_service.services.sealing import Keyring
 
@@ -150,12 +151,14 @@ def record_issuance(session: Session, keyring: Keyring, plan: IssuancePlan, *, c
 
 
 def record_revocation(session: Session, card: CardRecord, *, reason: str, now: int, actor: str) -> None:
-    """The one place a card is marked revoked (and audited); H6's log appends here."""
+    """The one place a card is marked revoked, audited and appended to the registry log."""
     card.status = "revoked"
     card.revoked_at = now
     card.revoke_reason = reason
     audit.record(session, at=now, agency=card.agency_id, actor=actor, action="card.revoke",
                  target=card.credential_id, reason=reason)
+    # the registry log (issue 16): a digest-only entry, committed with the revocation or not at all
+    log.append_entries(session, [revocation_entry(card.credential_id, card.agency_id, reason, now)], now=now)
 
 
 def revoke_card(store: Store, *, credential_id: str, reason: str, now: int, actor: str,

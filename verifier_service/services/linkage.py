@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from sdk.errors import EncodingError, ParameterError
 from sdk.linkage.encode import DEFAULT_THRESHOLD, MatchRecord, compare
 from sdk.linkage.oprf import StewardShare, steward_evaluate
+from sdk.log import match_entry
 from sdk.reasons import LinkageServiceReason
 from verifier_service.registry.db import Store
 from verifier_service.registry.models import Agency, OfferRow
@@ -45,7 +46,7 @@ from verifier_service.registry.models_linkage import (
     MatchRecordRow,
     StewardShareRow,
 )
-from verifier_service.services import audit
+from verifier_service.services import audit, log
 from verifier_service.services.auth import Principal
 from verifier_service.services.errors import BadInput, Conflict, Forbidden, Gone, Invalid, NotFound
 from verifier_service.services.sealing import Keyring
@@ -252,13 +253,16 @@ def store_match_record(session: Session, *, agency: str, registered_at: int, rec
                        credential_id: str | None = None, offer_id: str | None = None) -> int:
     """THE place a match record enters the registry (with its blocking keys). Returns its id.
 
-    Called inside the caller's write transaction; a transparency log can append here."""
+    Called inside the caller's write transaction, which also appends its registry-log entry
+    (:func:`sdk.log.match_entry`)."""
     rec = _decode(record)
     row = MatchRecordRow(agency_id=agency, credential_id=credential_id, offer_id=offer_id,
                          registered_at=registered_at, record=record, record_digest=_digest(record))
     session.add(row)
     session.flush()
     session.add_all([MatchKey(key=k, record_id=row.id) for k in sorted({key_prefix(k) for k in rec.keys})])
+    # the registry log (issue 16): a digest-only entry, committed with the row or not at all
+    log.append_entries(session, [match_entry(record, agency, credential_id, registered_at)], now=registered_at)
     return row.id
 
 
