@@ -317,6 +317,7 @@ class RegistryReason(StrEnum):
 class AdminReason(StrEnum):
     """Agency service: agencies, devices, keys, schemas and trust-list signing."""
 
+    APPROVAL_NOT_USED = "approval_not_used"
     AGENCY_EXISTS = "agency_exists"
     BAD_SIGNING_KEY = "bad_signing_key"
     DEVICE_EXISTS = "device_exists"
