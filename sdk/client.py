@@ -236,6 +236,16 @@ class ServiceClient:
             raise ServiceError("API paths start with /v1/", reason=ClientReason.BAD_PATH)
         return self._json(method, path, payload)
 
+    def post_cbor(self, path: str, body: bytes) -> Any:
+        """POST a CBOR body to a JSON-answering endpoint (list-comparison uploads)."""
+        if not path.startswith("/v1/"):
+            raise ServiceError("API paths start with /v1/", reason=ClientReason.BAD_PATH)
+        _status, data, _h = self._call("POST", path, body=body, content_type="application/cbor")
+        try:
+            return json.loads(data) if data else None
+        except ValueError as exc:
+            raise ServiceError("the service sent an unreadable answer", reason=ClientReason.BAD_RESPONSE) from exc
+
     # -- public -----------------------------------------------------------------
     def health(self) -> dict[str, Any]:
         out: dict[str, Any] = self._json("GET", "/v1/health", auth=False)

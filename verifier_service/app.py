@@ -18,6 +18,7 @@ from verifier_service.bootstrap import install_log_redaction
 from verifier_service.docs import install_docs
 from verifier_service.routers import admin, audit, offers, public, registry, verify
 from verifier_service.routers import cards as card_routes
+from verifier_service.routers import comparisons as comparison_routes
 from verifier_service.routers import linkage as linkage_routes
 from verifier_service.routers import log as log_routes
 from verifier_service.routers import referrals as referral_routes
@@ -73,12 +74,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         app.include_router(r)
     app.include_router(log_routes.router)  # issue 16: the tamper-evident registry log
     app.include_router(linkage_routes.router)  # issue 14: registration checks, steward OPRF
+    app.include_router(comparison_routes.router)  # issue 14: blind comparison of two agencies' lists
     app.include_router(referral_routes.router)
     app.include_router(card_routes.router)  # issue 13: revoke a card, per-scope revocation updates
     app.add_middleware(
         problems.BodyLimit, default=settings.max_json_body,
         per_path={"/v1/sync": settings.max_sync_body, "/v1/issue": settings.max_cbor_body,
-                  "/v1/linkage/oprf": settings.max_sync_body},
+                  "/v1/linkage/oprf": settings.max_sync_body,
+                  comparison_routes.UPLOAD_PATH: comparison_routes.upload_body_limit(settings.linkage_compare_batch)},
         timeout=settings.body_timeout,
     )
     return app

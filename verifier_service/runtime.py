@@ -18,6 +18,7 @@ from verifier_service.ratelimit import MissLimiter
 from verifier_service.registry.db import Store
 from verifier_service.registry.migrate import current_revision, head_revision, upgrade
 from verifier_service.registry.models import Meta
+from verifier_service.services import comparisons as comparison_service
 from verifier_service.services import issuance
 from verifier_service.services import keys as key_service
 from verifier_service.services import log as log_service
@@ -127,6 +128,10 @@ class Runtime:
             expired, deleted = referral_service.purge(s, self.now())
         if expired or deleted:
             log.info("referrals: %d expired, %d deleted after the retention period", expired, deleted)
+        with self.store.write() as s:
+            gone = comparison_service.purge(s, self.now())
+        if gone:
+            log.info("list comparisons: %d deleted after the retention period", gone)
         self.resign()
 
     def close(self) -> None:

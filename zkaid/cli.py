@@ -41,11 +41,16 @@ from zkaid.card_cli import card_app  # noqa: E402
 app.add_typer(card_app, name="card")
 
 from zkaid.dedup import dedup_app  # noqa: E402
+from zkaid.dedup_compare import compare_app  # noqa: E402
 
+dedup_app.add_typer(compare_app, name="compare")  # two agencies' lists, each encoded at its own desk
 app.add_typer(dedup_app, name="dedup")
 from zkaid.witness import witness_app  # noqa: E402
 
 app.add_typer(witness_app, name="witness")
+from zkaid.signer_cli import signer_app  # noqa: E402
+
+app.add_typer(signer_app, name="signer")
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -277,7 +277,7 @@ def _progress() -> object:
                     console=Console(stderr=True), transient=False)
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[int]]) -> None:
+def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[int | str]]) -> None:
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
