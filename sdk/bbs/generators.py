@@ -88,7 +88,11 @@ class _Stream:
                 g = hash_to_curve_g1(self.v, self.generator_dst, self.suite, self.backend)
                 self.points.append(g)
                 self.octets.append(self.backend.g1_to_bytes(g))
-            return self.points[:count], self.octets[:count]
+            pts = self.points[:count]
+            for g in pts:
+                # every signature and proof multiplies them: the backend may keep tables
+                self.backend.g1_prepare_fixed(g)
+            return pts, self.octets[:count]
 
 
 @cache

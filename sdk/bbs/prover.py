@@ -204,6 +204,7 @@ def op_and_z(context_id: bytes, api_id: bytes, suite: Ciphersuite, backend: Curv
     checks many people in the same scope."""
     OP = hash_to_curve_g1(context_id, api_id, suite, backend)
     z = hash_to_scalar(context_id, api_id + b"VECT_NYM_SECRETS", suite)
+    backend.g1_prepare_fixed(OP, uses=2)  # every pseudonym in this scope is a multiple of OP
     return OP, z
 
 
@@ -407,6 +408,8 @@ def disclosed_base(
     key = (bytes(pk), gens.q1_octets, gens.h_octets, bytes(header), api_id, suite, backend, idx, vals)
     hit = _BV.get(key)
     if hit is not None:
+        # disclosed values met again (a region, a programme): worth a table from the 3rd use
+        backend.g1_prepare_fixed(hit[1], uses=3)
         return hit
     Bv = backend.g1_add(base, backend.g1_msm([gens.h[i] for i in idx], list(vals)))
     if len(_BV) >= _MAX_BV:

@@ -36,12 +36,14 @@ def domain_and_base(
     key = (bytes(pk), gens.q1_octets, gens.h_octets, bytes(header), api_id, suite, backend)
     hit = _BASES.get(key)
     if hit is not None:
+        backend.g1_prepare_fixed(hit[1])
         return hit
     domain = calculate_domain(pk, gens, header, api_id, suite)
     base = backend.g1_add(p1_point(suite, backend), backend.g1_mul(gens.q1, domain))
     if len(_BASES) >= _MAX_BASES:
         _BASES.clear()
     _BASES[key] = (domain, base)
+    backend.g1_prepare_fixed(base)  # a base of every signature and proof under this key
     return domain, base
 
 

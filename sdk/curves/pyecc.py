@@ -103,6 +103,11 @@ class PyEccBackend:
             raise ValueError("msm needs as many scalars as points")
         return _g1.msm(points, scalars)
 
+    def g1_prepare_fixed(self, a: G1, uses: int = 1) -> None:
+        # sdk.curves.g1 registers the map's outputs (the generators) itself and promotes
+        # affine points after a few uses: nothing to add here
+        return None
+
     def g1_eq(self, a: G1, b: G1) -> bool:
         return _g1.eq(a, b)
 
