@@ -173,7 +173,8 @@ class PilotReport:
         if sizes:
             out.append(
                 f"A person's answer is a QR code of about {statistics.median(sizes):.0f} bytes; the whole round of "
-                f"{self.households} households took {self.wall_seconds:.0f} seconds of computing on this machine."
+                f"{self.households} households took {self.wall_seconds:.0f} seconds from start to end on this machine "
+                "(wall clock, including the simulated cameras)."
             )
         return out
 
