@@ -32,8 +32,9 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check sdk
 
+## mypy --strict on every package (the same check tests/test_quality.py runs).
 typecheck: $(STAMP)
-	$(PY) -m mypy sdk
+	$(PY) -m mypy appkit sdk verifier_service wallet_app field_app zkaid
 
 bench: $(STAMP)
 	$(PY) bench/bbs.py
