@@ -39,6 +39,7 @@ from sdk.wire.scope import normalize_scope
 
 __all__ = [
     "DEFAULT_PURPOSE",
+    "DEFAULT_SCHEMA",
     "DataFolder",
     "FieldConfig",
     "PredicateRule",
@@ -151,6 +152,11 @@ class PredicateRule:
         return value
 
 
+#: The kind of card a new round asks for: ``household@2`` cards carry a revocation handle, so
+#: one card can be withdrawn on every device (issue 13, specs/revocation.md). A device set up
+#: for ``org.zkaid.household@1`` keeps asking for it (the template is saved with the kind).
+DEFAULT_SCHEMA = "org.zkaid.household@2"
+
 #: The default request's condition: the card's ``valid_until`` is today or later.
 DEFAULT_PREDICATES: tuple[PredicateRule, ...] = (PredicateRule("valid_until", "ge", ("today",)),)
 
@@ -159,7 +165,7 @@ DEFAULT_PREDICATES: tuple[PredicateRule, ...] = (PredicateRule("valid_until", "g
 class RequestTemplate:
     """What every request of this round asks for."""
 
-    schema: str = "org.zkaid.household@1"
+    schema: str = DEFAULT_SCHEMA
     disclose: tuple[str, ...] = ("region",)
     # Expiry by default (issue 13): every request proves the card is still valid today.
     predicates: tuple[PredicateRule, ...] = field(default_factory=lambda: DEFAULT_PREDICATES)
@@ -169,7 +175,7 @@ class RequestTemplate:
 
     def __post_init__(self) -> None:
         if "@" not in self.schema:
-            raise SetupError("the credential kind is written id@version, e.g. org.zkaid.household@1",
+            raise SetupError("the credential kind is written id@version, e.g. org.zkaid.household@2",
                              reason=SetupReason.BAD_SCHEMA)
         sid, _, ver = self.schema.rpartition("@")
         if not sid or not ver.isdigit():
@@ -204,7 +210,7 @@ class RequestTemplate:
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> RequestTemplate:
         return cls(
-            schema=str(d.get("schema", "org.zkaid.household@1")),
+            schema=str(d.get("schema", DEFAULT_SCHEMA)),
             disclose=tuple(str(x) for x in d.get("disclose", ())),
             predicates=(tuple(PredicateRule.parse(str(x)) for x in d["predicates"])
                         if "predicates" in d else DEFAULT_PREDICATES),

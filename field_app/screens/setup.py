@@ -10,7 +10,14 @@ from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from field_app.config import FieldConfig, PredicateRule, RequestTemplate, SetupError, parse_list
+from field_app.config import (
+    DEFAULT_SCHEMA,
+    FieldConfig,
+    PredicateRule,
+    RequestTemplate,
+    SetupError,
+    parse_list,
+)
 from field_app.i18n import LANGUAGES, Translator
 from sdk.errors import ServiceError, TrustListError, ZkaidError
 
@@ -70,7 +77,7 @@ class FieldSetupScreen(Screen):  # Kivy ships no type hints
         try:
             old = app.service.config
             template = RequestTemplate(
-                schema=f["schema"].strip() or "org.zkaid.household@1",
+                schema=f["schema"].strip() or DEFAULT_SCHEMA,
                 disclose=parse_list(f["disclose"]),
                 predicates=tuple(PredicateRule.parse(line) for line in f["predicates"].splitlines() if line.strip()),
                 purpose={"en": f["purpose_en"].strip(), "fr": f["purpose_fr"].strip()},

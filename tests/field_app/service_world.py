@@ -23,6 +23,7 @@ from tests.field_app.demo import MutableClock, Person, household
 __all__ = ["ServiceWorld"]
 
 _scopes = itertools.count(1)
+V1 = "org.zkaid.household@1"  # this world's cards; its devices are set up for them
 
 
 class ServiceWorld:
@@ -71,13 +72,13 @@ class ServiceWorld:
         key = self.boot.create_api_key(agency, "field_device", device_id=device)
         svc = FieldService(data_dir or self.root / device, clock=self.clock, backend=self.backend)
         svc.configure(FieldConfig(agency=agency, device_id=device, scope=scope, service_url=self.url,
-                                  anchors=(self.anchor.hex(),), template=template or RequestTemplate()),
+                                  anchors=(self.anchor.hex(),), template=template or RequestTemplate(schema=V1)),
                       api_key=key)
         return svc
 
     def person(self, **values: Any) -> Person:
         """A household registered at agency A: offer over HTTP, redeemed by a new wallet."""
-        made = self.registrar.create_offer("org.zkaid.household@1", household(**values))
+        made = self.registrar.create_offer(V1, household(**values))
         offer = decode(base64.b64decode(made["offer"]), Offer)
         holder = Holder(WalletSeed.generate(), backend=self.backend)
         request, pending = holder.start_issuance(offer)

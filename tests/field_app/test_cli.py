@@ -40,6 +40,7 @@ def laptop(deployment: Deployment, tmp_path: Path, capsys: pytest.CaptureFixture
     code, lines, err = run(["setup", "--data-dir", str(data), "--agency", "agency-b", "--device", "laptop-1",
                             "--scope", "cva/2026-12/round-1", "--anchor", deployment.anchor_hex,
                             "--trust-list", str(tl), "--disclose", "region",
+                            "--schema", deployment.world.schema.ref,  # the world's household@1 cards
                             "--predicate", "none"], capsys)  # single-code answers for the folder
     assert code == 0, err
     assert "Setup saved" in lines[-1]

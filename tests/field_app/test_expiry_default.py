@@ -19,7 +19,9 @@ from tests.sdk.credential.world import NOW
 def default_device(deployment: Deployment, data_dir: Path) -> FieldService:
     svc = FieldService(data_dir, clock=MutableClock(), backend=deployment.backend)
     cfg = FieldConfig(agency="agency-b", device_id="desk-9", scope=SCOPE, anchors=(deployment.anchor_hex,),
-                      template=RequestTemplate())  # the operator changed nothing
+                      # the operator changed nothing but the kind of card (this world issues household@1;
+                      # the default round, household@2, is in tests/field_app/test_revocation.py)
+                      template=RequestTemplate(schema=deployment.world.schema.ref))
     svc.configure(cfg, api_key="key-agency-b-desk-9")
     svc.import_trust_list(deployment.trust_list().signed)
     return svc

@@ -96,6 +96,33 @@ def test_a_revoked_card_is_refused_offline_with_words(v2: V2World, tmp_path: Pat
     assert ok.ok, ok.detail
 
 
+def test_a_new_round_asks_for_revocable_cards_by_default(v2: V2World, tmp_path: Path) -> None:
+    """Issue 13: the operator changes nothing, the round asks for household@2 (cards that can
+    be withdrawn one by one) and proves they are still valid; a household@1 setup is kept."""
+    from field_app.config import DEFAULT_PREDICATES, DEFAULT_SCHEMA
+
+    assert RequestTemplate().schema == DEFAULT_SCHEMA == V2
+    assert RequestTemplate.from_json({}).schema == V2
+    kept = RequestTemplate(schema="org.zkaid.household@1")
+    assert RequestTemplate.from_json(kept.to_json()).schema == "org.zkaid.household@1"
+    svc = FieldService(tmp_path, clock=MutableClock(), backend=v2.backend)
+    svc.configure(FieldConfig(agency="agency-b", device_id="desk-2", scope=SCOPE,
+                              anchors=(v2.world.anchor.public_key.hex(),), template=RequestTemplate()), api_key="k")
+    payload = build_payload(sequence=1, issued_at=NOW - DAY, next_update=NOW + 30 * DAY, grace=DAY,
+                            issuers=[v2.world.issuer.entry(NOW - 30 * DAY, NOW + 365 * DAY)],
+                            schemas=[v2.world.schema.to_def()])
+    svc.import_trust_list(load_trust_list(sign_trust_list(payload, v2.world.tl_key), [v2.world.anchor]).signed)
+    req = svc.new_request().received.request
+    assert (req.schema_id, req.schema_version) == ("org.zkaid.household", 2)
+    assert [p.attribute for p in req.predicates] == [p.attribute for p in DEFAULT_PREDICATES]
+    stolen, honest = v2.person(), v2.person()
+    svc.import_revocation_update(v2.update(revoked=[v2.token(stolen)]))
+    r = svc.check(v2.answer(stolen, svc))
+    assert not r.ok and r.reason == "card_revoked"
+    ok = svc.check(v2.answer(honest, svc))
+    assert ok.ok, ok.detail
+
+
 def test_a_replacement_card_waits_for_the_next_round(v2: V2World, tmp_path: Path) -> None:
     svc = v2.device(tmp_path, MutableClock())
     new_card = v2.person()

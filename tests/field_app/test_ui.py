@@ -58,7 +58,7 @@ def test_setup_request_scan_yes_then_already_enrolled_here(
     assert ui.current == "setup"
 
     fill(ui, agency="agency-b", device_id="desk-1", scope="cva/2026-12/round-1", api_key="secret-key-1",
-         anchor=deployment.anchor_hex, disclose="region",
+         anchor=deployment.anchor_hex, disclose="region", schema=deployment.world.schema.ref,  # household@1 cards
          predicates="valid_until ge today\nhousehold_size ge 5", purpose_en="Cash round 1")
     ui.press("save", "setup")
     assert ui.screen("setup").status == "Setup saved."
