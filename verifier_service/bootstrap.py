@@ -105,7 +105,9 @@ class Bootstrap:
                           key: IssuerKey | None = None) -> str:
         """Generate an issuer key (secret sealed with the KEK), or import ``key``; returns
         its kid hex."""
-        refs = list(schemas) if schemas is not None else [household_schema().ref]
+        # default: household@2 first (cards that can be revoked one by one, issue 13), and @1
+        # still accepted for rounds configured for it
+        refs = list(schemas) if schemas is not None else [household_schema(2).ref, household_schema(1).ref]
         if key is None:
             key = keys.generate_issuer_key(name, refs, nym_count=nym_count,
                                            range_params=self.rt.settings.range_params if range_params is None

@@ -166,7 +166,8 @@ def issuer_offer(
     values: Annotated[str, typer.Option(help="Attribute values as JSON, or @file.json.")],
     service_url: Annotated[str, typer.Option(envvar="ZKAID_SERVICE_URL", help="Agency service address.")],
     api_key: Annotated[str, typer.Option(envvar="ZKAID_API_KEY", help="A registrar API key.")],
-    schema: Annotated[str, typer.Option(help="Schema as id@version.")] = "org.zkaid.household@1",
+    schema: Annotated[str, typer.Option(help="Schema as id@version (@2: the card can be revoked alone).")]
+    = "org.zkaid.household@2",
     reissue_of: Annotated[str | None, typer.Option(help="credential_id to re-issue with the same entropy.")] = None,
     qr: Annotated[Path | None, typer.Option(help="Also write the offer QR as PNG here.")] = None,
 ) -> None:

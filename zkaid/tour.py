@@ -94,7 +94,7 @@ def build_demo(root: Path, *, force: bool = False, pin: str | None = None,
     pin = pin or f"{secrets.randbelow(10**6):06d}"
     today = dt.datetime.now(dt.UTC).date()
     scope = f"cva/{today:%Y-%m}/round-1"
-    schema = household_schema().ref
+    schema = household_schema(2).ref  # the default card: revocable one by one (issue 13)
     settings = Settings(data_dir=root / "service", dev=True, trust_list_validity=7 * DAY)
     runtime = Runtime.open(settings)
     stop: Callable[[], None] | None = None
@@ -182,7 +182,7 @@ def build_demo(root: Path, *, force: bool = False, pin: str | None = None,
         duplicate = answer(seen, desk_b.new_request(replace=False).data)
         honest = decode(answer(forger, desk_b.new_request(replace=False).data), Presentation)
         idx = next(iter(honest.disclosed))  # the region shown is edited after the proof was made
-        regions = household_schema().attribute("region").values or ("north", "south")
+        regions = household_schema(2).attribute("region").values or ("north", "south")
         tampered = encode(dataclasses.replace(honest, disclosed={idx: (honest.disclosed[idx] + 1) % len(regions)}))
         foreign = b"https://pay.example.org/transfer?to=0712345678&amount=50"
         pictures = {"yes": yes, "duplicate": duplicate, "tampered": tampered, "foreign": foreign}

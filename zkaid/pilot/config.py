@@ -6,7 +6,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PilotConfig"]
+__all__ = ["HOUSEHOLD_VERSION", "PilotConfig"]
+
+#: The household card the pilot issues and its desks ask for: version 2 carries a revocation
+#: handle, the default for new rounds (issue 13; field_app.config.DEFAULT_SCHEMA).
+HOUSEHOLD_VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from sdk.stewards import StewardConfig, StewardEvaluator, deal
 from sdk.trust import TrustList
 from sdk.wire import IssuedCredential, Offer, decode
 from sdk.wire import encode as wire_encode
+from zkaid.pilot.config import HOUSEHOLD_VERSION
 
 __all__ = ["LinkagePilot", "Person", "person_for", "vary"]
 
@@ -258,7 +259,7 @@ class LinkagePilot:
     def second_registrations(self, households: list[Any], agencies: tuple[str, ...], share: float,
                              trust_list: TrustList, backend: str | None) -> None:
         """A share of households registers again at the other agency, into a new wallet."""
-        schema = household_schema()
+        schema = household_schema(HOUSEHOLD_VERSION)
         public = ServiceClient(self.registry_url)
         chosen = sorted(self.rng.sample(range(len(households)), round(share * len(households))))
         for i in chosen:
@@ -294,7 +295,7 @@ class LinkagePilot:
         from sdk.credential.schema import date_to_days
         from sdk.wire import PredicateSpec
 
-        schema = household_schema()
+        schema = household_schema(HOUSEHOLD_VERSION)
         client = ServiceClient(online_url, online_key)
         enrolled: dict[int, bytes] = {}
         today = dt.datetime.now(dt.UTC).date()

@@ -38,6 +38,7 @@ from sdk.referral import (
     withdraw,
 )
 from sdk.trust import TrustAnchor, TrustList, load_trust_list
+from zkaid.pilot.config import HOUSEHOLD_VERSION
 from zkaid.pilot.report import PilotReport
 
 __all__ = ["run_referrals"]
@@ -76,7 +77,7 @@ def run_referrals(*, url: str, anchor: bytes, admin_keys: dict[str, str], agency
     a_client = ServiceClient(url, admin_keys[sender])
     b_client = ServiceClient(url, admin_keys[recipient])
     tl = _tl(url, anchor)
-    schema = household_schema()
+    schema = household_schema(HOUSEHOLD_VERSION)
     issuers = [i.kid for i in tl.payload.issuers]
     n = max(1, round(share * len(people)))
     chosen = rng.sample(list(people), min(n, len(people)))

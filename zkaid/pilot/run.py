@@ -39,7 +39,7 @@ from sdk.credential import Credential, Holder, WalletSeed, household_schema, rea
 from sdk.errors import CredentialError, OfflineError, ServiceError, TransportError
 from sdk.trust import TrustAnchor, TrustList, load_trust_list
 from sdk.wire import IssuedCredential, Offer, Presentation, decode, encode
-from zkaid.pilot.config import PilotConfig
+from zkaid.pilot.config import HOUSEHOLD_VERSION, PilotConfig
 from zkaid.pilot.report import PilotReport
 
 __all__ = ["run_pilot"]
@@ -247,7 +247,7 @@ def _remote_service(cfg: PilotConfig, workdir: Path, report: PilotReport) -> Ite
     registrar_keys = {}
     for agency in cfg.registering_agencies:
         ServiceClient(url, admin_keys[agency]).request_json(
-            "POST", "/v1/admin/issuer-keys", {"name": f"{agency} registration", "schemas": [household_schema().ref]})
+            "POST", "/v1/admin/issuer-keys", {"name": f"{agency} registration", "schemas": [household_schema(HOUSEHOLD_VERSION).ref]})
         registrar_keys[agency] = key(agency, "registrar")
     auditor_keys = {a: key(a, "auditor") for a in agencies}
     ServiceClient(url, admin_keys[cfg.program_agencies[0]]).request_json("POST", "/v1/admin/scopes", {"scope": scope})
@@ -324,7 +324,7 @@ def run_pilot(cfg: PilotConfig, progress: Progress | None = None) -> PilotReport
     say = progress or (lambda stage, done, total: None)
     rng = random.Random(cfg.seed)
     started = time.perf_counter()
-    schema = household_schema()
+    schema = household_schema(HOUSEHOLD_VERSION)
     today = dt.datetime.now(dt.UTC).date()
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="zkaid-pilot-")))
