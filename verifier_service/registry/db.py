@@ -15,18 +15,18 @@ Services open their own transactions through :class:`Store`:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-__all__ = ["LOG_LOCK", "MIGRATION_LOCK", "REGISTRY_LOCK", "TRUST_LIST_LOCK", "Store", "private_dir", "private_file",
-           "xact_lock"]
+__all__ = ["LOG_LOCK", "MIGRATION_LOCK", "REGISTRY_LOCK", "TRUST_LIST_LOCK", "Store", "bulk_insert", "private_dir",
+           "private_file", "xact_lock"]
 
 REGISTRY_LOCK = 0x7A6B6169  # "zkai": advisory lock id of enrollment writers (PostgreSQL)
 MIGRATION_LOCK = 0x7A6B6170
@@ -146,3 +146,26 @@ def xact_lock(session: Session, key: int) -> None:
     database lock already)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def bulk_insert(session: Session, model: type[Any], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows in the session's transaction, without a per-row ORM or compiler step
+    (the sync path stores thousands of enrollments and log leaves per transaction).
+
+    PostgreSQL: one ``INSERT ... SELECT * FROM unnest(array, ...)`` statement, i.e. one round
+    trip whatever the number of rows (psycopg's executemany sends a statement per row).
+    SQLite: the driver's ``executemany`` of one prepared statement (in-process, no round trips).
+    Errors are wrapped by SQLAlchemy as for any other statement."""
+    if not rows:
+        return
+    table = cast(Table, model.__table__)
+    conn = session.connection()
+    names = ", ".join(columns)
+    if conn.dialect.name == "postgresql":
+        types = [table.c[name].type.compile(dialect=conn.dialect) for name in columns]
+        arrays = ", ".join(f"CAST(%s AS {t}[])" for t in types)
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays})",
+                             tuple(list(col) for col in zip(*rows, strict=True)))
+    else:
+        marks = ", ".join("?" for _ in columns)
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", [tuple(r) for r in rows])

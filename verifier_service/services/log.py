@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     PublicFormat,
 )
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -53,7 +53,7 @@ from sdk.log import (
 )
 from sdk.reasons import LogServiceReason
 from sdk.wire import ed25519_kid
-from verifier_service.registry.db import LOG_LOCK, xact_lock
+from verifier_service.registry.db import LOG_LOCK, bulk_insert, xact_lock
 from verifier_service.registry.log_models import LogCosignature, LogLeaf, LogNode, LogState
 from verifier_service.registry.models import Meta
 from verifier_service.services.errors import Conflict, Invalid, NotFound, Unavailable
@@ -135,12 +135,12 @@ def append_entries(session: Session, entries: Sequence[LogEntry], *, now: int) -
     xact_lock(session, LOG_LOCK)
     size, peaks = state(session)
     first = size
-    leaves: list[dict[str, object]] = []
-    nodes: list[dict[str, object]] = []
+    leaves: list[tuple[int, bytes, bytes, int]] = []
+    nodes: list[tuple[int, int, bytes]] = []
     for e in entries:
         data = e.encode()
         h = leaf_hash(data)
-        leaves.append({"idx": size, "leaf_hash": h, "data": data, "created_at": now})
+        leaves.append((size, h, data, now))
         # the CompactRange append of sdk.log, keeping the completed subtrees at stored levels
         n, level = size, 0
         while n & 1:
@@ -148,12 +148,11 @@ def append_entries(session: Session, entries: Sequence[LogEntry], *, now: int) -
             n >>= 1
             level += 1
             if level % STRIDE == 0:
-                nodes.append({"level": level, "idx": ((size + 1) >> level) - 1, "hash": h})
+                nodes.append((level, ((size + 1) >> level) - 1, h))
         peaks.append(h)
         size += 1
-    session.execute(insert(LogLeaf), leaves)
-    if nodes:
-        session.execute(insert(LogNode), nodes)
+    bulk_insert(session, LogLeaf, ("idx", "leaf_hash", "data", "created_at"), leaves)
+    bulk_insert(session, LogNode, ("level", "idx", "hash"), nodes)
     blob = b"".join(peaks)
     ins = pg_insert(LogState) if session.get_bind().dialect.name == "postgresql" else sqlite_insert(LogState)
     session.execute(ins.values(id=_STATE_ID, size=size, peaks=blob)

@@ -15,10 +15,11 @@ Guarantees (tested on SQLite and PostgreSQL):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from sdk.client import DuplicateEvent as DuplicateInfo
@@ -28,7 +29,7 @@ from sdk.errors import EncodingError, ScopeError
 from sdk.log import LogEntry, enrollment_entry
 from sdk.reasons import RegistryReason
 from sdk.wire.scope import REQUEST_SCOPE_PREFIX, is_request_scope, normalize_scope
-from verifier_service.registry.db import Store
+from verifier_service.registry.db import Store, bulk_insert
 from verifier_service.registry.models import Agency, DuplicateEvent, Enrollment, Scope
 from verifier_service.services import audit, log
 from verifier_service.services.agencies import find_device
@@ -56,7 +57,10 @@ __all__ = [
 ]
 
 PSEUDONYM_BYTES = 48
-_CHUNK = 500
+_CHUNK = 5000  # pseudonyms per look-up on SQLite (bound variables; PostgreSQL takes one array)
+_ENROLLMENT_COLUMNS = ("scope_id", "pseudonym", "agency_id", "device_pk", "enrolled_at", "recorded_at", "source")
+_DUPLICATE_COLUMNS = ("scope_id", "pseudonym", "first_agency_id", "first_enrolled_at", "second_agency_id",
+                      "second_device_pk", "second_enrolled_at", "detected_at", "source")
 
 
 @dataclass(frozen=True)
@@ -239,21 +243,16 @@ def _upload(s: Session, *, now: int, principal: Principal, device_pk: int, devic
     existing: dict[tuple[int, bytes], tuple[str, int | None, int]] = {}
     reported: set[tuple[int, bytes, int]] = set()
     pseudonyms = sorted({it.pseudonym for it in items})
-    for k in range(0, len(pseudonyms), _CHUNK):
-        chunk = pseudonyms[k:k + _CHUNK]
-        for scope_id, p, agency, dpk, at in s.execute(
-            select(Enrollment.scope_id, Enrollment.pseudonym, Enrollment.agency_id, Enrollment.device_pk,
-                   Enrollment.enrolled_at).where(Enrollment.pseudonym.in_(chunk))
-        ):
-            existing[(scope_id, bytes(p))] = (agency, dpk, at)
-        # duplicates this device reported already: a re-sent batch must not record them again
-        for scope_id, p, at in s.execute(
-            select(DuplicateEvent.scope_id, DuplicateEvent.pseudonym, DuplicateEvent.second_enrolled_at)
-            .where(DuplicateEvent.pseudonym.in_(chunk), DuplicateEvent.second_device_pk == device_pk)
-        ):
-            reported.add((scope_id, bytes(p), at))
-    new_rows: list[dict[str, object]] = []
-    dup_rows: list[dict[str, object]] = []
+    for scope_id, p, agency, dpk, at in _rows_with_pseudonyms(
+            s, "SELECT scope_id, pseudonym, agency_id, device_pk, enrolled_at FROM enrollments WHERE", pseudonyms):
+        existing[(scope_id, bytes(p))] = (agency, dpk, at)
+    # duplicates this device reported already: a re-sent batch must not record them again
+    for scope_id, p, at in _rows_with_pseudonyms(
+            s, "SELECT scope_id, pseudonym, second_enrolled_at FROM duplicate_events WHERE second_device_pk = "
+               f"{int(device_pk)} AND", pseudonyms):
+        reported.add((scope_id, bytes(p), at))
+    new_rows: list[tuple[object, ...]] = []
+    dup_rows: list[tuple[object, ...]] = []
     new_log: list[tuple[str, bytes, str, int]] = []
     dup_log: list[LogEntry] = []
     spelling = {name: validate_scope_name(name) for name in sids}
@@ -273,20 +272,15 @@ def _upload(s: Session, *, now: int, principal: Principal, device_pk: int, devic
                 result.replayed += 1
                 continue
             reported.add(seen)
-            dup_rows.append(dict(scope_id=key[0], pseudonym=it.pseudonym, first_agency_id=agency,
-                                 first_enrolled_at=at, second_agency_id=principal.agency,
-                                 second_device_pk=device_pk, second_enrolled_at=it.enrolled_at,
-                                 detected_at=now, source="sync"))
+            dup_rows.append((key[0], it.pseudonym, agency, at, principal.agency, device_pk, it.enrolled_at, now,
+                             "sync"))
             dup_log.append(log.duplicate_entry(spelling[it.scope], it.pseudonym, agency, principal.agency, now))
             continue
         existing[key] = (principal.agency, device_pk, it.enrolled_at)
-        new_rows.append(dict(scope_id=key[0], pseudonym=it.pseudonym, agency_id=principal.agency,
-                             device_pk=device_pk, enrolled_at=it.enrolled_at, recorded_at=now, source="sync"))
+        new_rows.append((key[0], it.pseudonym, principal.agency, device_pk, it.enrolled_at, now, "sync"))
         new_log.append((spelling[it.scope], it.pseudonym, principal.agency, it.enrolled_at))
-    if new_rows:
-        s.execute(insert(Enrollment), new_rows)
-    if dup_rows:
-        s.execute(insert(DuplicateEvent), dup_rows)
+    bulk_insert(s, Enrollment, _ENROLLMENT_COLUMNS, new_rows)
+    bulk_insert(s, DuplicateEvent, _DUPLICATE_COLUMNS, dup_rows)
     # the registry log: one digest-only entry per new enrollment and per duplicate event
     indexes = log.append_entries(s, [enrollment_entry(*e) for e in new_log] + dup_log, now=now)
     result.log_indexes = indexes[:len(new_log)]
@@ -294,11 +288,25 @@ def _upload(s: Session, *, now: int, principal: Principal, device_pk: int, devic
     audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="sync.upload",
                  target=device_id, accepted=len(new_rows), duplicates=len(dup_rows), replayed=result.replayed,
                  digest=audit.digest_of(it.pseudonym for it in items))
-    others = sorted({str(r["first_agency_id"]) for r in dup_rows} - {principal.agency})
+    others = sorted({str(r[2]) for r in dup_rows} - {principal.agency})
     for other in others:
         audit.record(s, at=now, agency=other, actor=principal.actor, action="enrollment.duplicate",
                      target=device_id, second_agency=principal.agency,
-                     count=sum(1 for r in dup_rows if r["first_agency_id"] == other), source="sync")
+                     count=sum(1 for r in dup_rows if r[2] == other), source="sync")
+
+
+def _rows_with_pseudonyms(s: Session, select_where: str, pseudonyms: Sequence[bytes]) -> Iterator[Any]:
+    """Rows of ``select_where ... pseudonym IN pseudonyms``: one statement with an array on
+    PostgreSQL, statements of ``_CHUNK`` bound values on SQLite."""
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        if pseudonyms:
+            yield from conn.exec_driver_sql(f"{select_where} pseudonym = ANY(%s)", (list(pseudonyms),))
+        return
+    for k in range(0, len(pseudonyms), _CHUNK):
+        chunk = pseudonyms[k:k + _CHUNK]
+        yield from conn.exec_driver_sql(f"{select_where} pseudonym IN ({', '.join('?' for _ in chunk)})",
+                                        tuple(chunk))
 
 
 def _updates(s: Session, *, scope_ids: list[int], device_pk: int, cursor: int, page_size: int,
