@@ -22,7 +22,7 @@ from appkit.ui.text import use_wide_font
 from wallet_app.i18n import Translator, available_languages
 from wallet_app.platform.camera import Platform
 from wallet_app.service import Onboarding, PresentationCodes, WalletService
-from wallet_app.words import error_text
+from wallet_app.words import Problem, error_text, problem_view
 
 __all__ = ["SCREENS", "WalletApp", "run"]
 
@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 SCREENS = (
     "language", "welcome", "pin_setup", "recovery_show", "recovery_check", "restore", "unlock",
     "home", "scan", "receive", "consent", "present", "history", "settings", "referral",
-    "change_pin", "remove_card", "help",
+    "change_pin", "remove_card", "help", "restore_scan",
 )
 LARGE_TEXT = 1.3  # the large-text mode's scale of every font size
 AUDIO_DIR = HERE / "audio"  # spoken prompts (scripts/make_audio.py)
@@ -97,6 +97,10 @@ class WalletApp(App):
 
     def error_text(self, err: BaseException) -> str:
         return error_text(self.service.t, err)
+
+    def problem(self, err: BaseException) -> Problem:
+        """What went wrong, the detail and what to do now (the scan screens)."""
+        return problem_view(self.service.t, err)
 
     def languages(self) -> dict[str, str]:
         return available_languages()

@@ -7,13 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sdk.credential import Assessment, ReceivedRequest, read_request
+from sdk.credential import Assessment, Credential, ReceivedRequest, read_request
+from sdk.credential.profile import suite_of
 from sdk.credential.request import scope_policy
-from sdk.errors import WireError
+from sdk.curves import get_backend
+from sdk.errors import CredentialError, WireError, ZkaidError
+from sdk.predicates import PredicateStatement, load_range_params
+from sdk.reasons import CredentialReason
 from sdk.transport import QREncoding
 from sdk.transport import encode as qr_encode
 from sdk.trust import FreshnessState, TrustList
-from sdk.wire import Offer, PresentationRequest, decode, is_sign1
+from sdk.wire import Offer, PredicateSpec, PresentationRequest, decode, is_sign1
 from wallet_app.cards import CardsSection, ShownItem
 from wallet_app.reasons import WalletReason
 from wallet_app.session import WalletError
@@ -21,13 +25,29 @@ from wallet_app.state import HistoryEntry
 from wallet_app.storage import VaultError
 from wallet_app.words import predicate_text, value_text
 
-__all__ = ["ConsentView", "PresentationCodes", "PresentingSection"]
+__all__ = ["ConsentView", "PresentationCodes", "PresentingSection", "ScanRefusal"]
 
 
-REQUEST_AGE_WARNING = 24 * 3600
+# A field desk forgets its request after 15 minutes (field_app.requests). Phones' clocks can be
+# hours off (a time set by hand in the wrong zone), so the wallet refuses only a request made
+# more than a day earlier: its answer could never be accepted. From an hour on, it warns.
+REQUEST_MAX_AGE = 24 * 3600
+REQUEST_AGE_WARNING = 3600
 
 
 HISTORY_LIMIT = 500
+
+
+class ScanRefusal(WalletError, CredentialError):
+    """A scanned request the wallet will not answer, with the detail a person needs: the
+    condition the card does not meet, the agencies the request accepts, or when it was made.
+
+    ``detail`` is already in the person's language; ``reason`` keeps the code the error words
+    and next step are found under (``error.<reason>``, ``next.<reason>``)."""
+
+    def __init__(self, message: str, *, reason: str, detail: str = "") -> None:
+        super().__init__(message, reason=reason)
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -97,11 +117,74 @@ class PresentingSection(CardsSection):
             raise WalletError("there is no card in this wallet yet", reason=WalletReason.NO_CARDS)
         now = self.now()
         request = read_request(data, trust, now=now)
+        if now - request.request.time > REQUEST_MAX_AGE:
+            made = dt.datetime.fromtimestamp(request.request.time)  # the phone's local time
+            raise ScanRefusal("this request was made too long ago: ask for a new one",
+                              reason=WalletReason.REQUEST_EXPIRED,
+                              detail=self.t("scan.detail.made", when=self.t.datetime(made)))
         request = scope_policy(request, trust)  # issue 13: a registry pseudonym only to who may ask for it
-        assessment = holder.assess(request, self._credentials(), trust, now=now)
+        credentials = self._credentials()
+        try:
+            assessment = holder.assess(request, credentials, trust, now=now)
+        except CredentialError as exc:
+            raise self._explain(exc, request, credentials, trust) from exc
         view = self._consent_view(assessment, request, trust)
         self._pending = (assessment, view)
         return view
+
+    def _explain(self, exc: CredentialError, request: ReceivedRequest, credentials: list[Credential],
+                 trust: TrustList) -> CredentialError:
+        """The holder's refusal with its detail: which condition, which agencies."""
+        t = self.t
+        req = request.request
+        if exc.reason in (CredentialReason.PREDICATE_NOT_SATISFIED, CredentialReason.PREDICATE_OUT_OF_RANGE):
+            failed = self._failed_condition(req.predicates, req.issuers, credentials, trust, exc.reason)
+            if failed is None:
+                return exc
+            cred, p = failed
+            on = dt.datetime.fromtimestamp(req.time, dt.UTC).date()
+            sentence = predicate_text(t, cred.schema.attribute(p.attribute), p.op, tuple(p.bounds), on=on)
+            return ScanRefusal(f"{exc.message} ({p.attribute} {p.op} {list(p.bounds)})", reason=exc.reason,
+                               detail=sentence)
+        if exc.reason == CredentialReason.NO_MATCHING_CREDENTIAL:
+            names = []
+            for kid in req.issuers:
+                entry = trust.issuer(kid)
+                name = entry.name if entry is not None else t("scan.unknown_agency")
+                if name not in names:
+                    names.append(name)
+            yours = sorted({c.issuer_name for c in self._require().cards})
+            detail = t("scan.detail.accepts", accepted=", ".join(names) or t("scan.unknown_agency"),
+                       yours=", ".join(yours))
+            return ScanRefusal(exc.message, reason=exc.reason, detail=detail)
+        return exc
+
+    def _failed_condition(self, predicates: tuple[PredicateSpec, ...], issuers: tuple[bytes, ...],
+                          credentials: list[Credential], trust: TrustList,
+                          reason: str) -> tuple[Credential, PredicateSpec] | None:
+        """The first condition a card of an accepted issuer does not meet (or, for
+        ``predicate_out_of_range``, cannot prove), as the holder checks them."""
+        for cred in credentials:
+            entry = trust.issuer(cred.issuer_kid)
+            if cred.issuer_kid not in issuers or entry is None or entry.range_params is None:
+                continue
+            try:
+                values = cred.schema.scalars(cred.stored.values, suite_of(entry.suite))
+                max_delta = load_range_params(entry.range_params, get_backend(self.config.backend)).max_delta
+            except ZkaidError:
+                continue
+            for p in predicates:
+                try:
+                    stmt = PredicateStatement(cred.schema.index(p.attribute), p.op, tuple(p.bounds))
+                except (ZkaidError, ValueError):
+                    continue
+                m = values[stmt.index]
+                if reason == CredentialReason.PREDICATE_NOT_SATISFIED and not stmt.holds(m):
+                    return cred, p
+                if reason == CredentialReason.PREDICATE_OUT_OF_RANGE and stmt.holds(m) \
+                        and any(s * (m - b) > max_delta for s, b in stmt.sides):
+                    return cred, p
+        return None
 
     def _consent_view(self, a: Assessment, request: ReceivedRequest, trust: TrustList) -> ConsentView:
         t = self.t

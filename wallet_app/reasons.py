@@ -22,7 +22,7 @@ from sdk.reasons import (
     WireReason,
 )
 
-__all__ = ["SHOWN", "VaultReason", "WalletReason"]
+__all__ = ["NEXT_STEPS", "SHOWN", "VaultReason", "WalletReason"]
 
 
 class WalletReason(StrEnum):
@@ -44,7 +44,10 @@ class WalletReason(StrEnum):
     PIN_POLICY = "pin_policy"
     PIN_SAME = "pin_same"  # a new PIN equal to the old one (change PIN)
     PIN_WEAK = "pin_weak"
+    NOT_RECOVERY_CODE = "not_recovery_code"  # a scanned QR that is not a printed recovery code
     RECOVERY_NOT_CONFIRMED = "recovery_not_confirmed"
+    RECOVERY_QR_DAMAGED = "recovery_qr_damaged"  # a recovery-code QR whose code does not check out
+    REQUEST_EXPIRED = "request_expired"  # a request made too long ago for any desk to accept its answer
     UNKNOWN_CARD = "unknown_card"
     UNKNOWN_REFERRAL = "unknown_referral"
     WALLET = "wallet"
@@ -72,3 +75,20 @@ SHOWN: tuple[type[StrEnum], ...] = (
     WalletReason, VaultReason, ErrorReason, CredentialReason, TrustReason, WireReason,
     TransportReason, ClientReason, IssuanceReason, ProblemReason, ReferralReason,
 )
+
+
+# What a scan can end with, each with its own next step (``next.<code>`` in every language):
+# the scan and restore screens say what went wrong, which condition failed, and what to do
+# now. The i18n test walks this set.
+NEXT_STEPS: frozenset[str] = frozenset({
+    CredentialReason.PREDICATE_NOT_SATISFIED, CredentialReason.PREDICATE_OUT_OF_RANGE,
+    CredentialReason.NO_MATCHING_CREDENTIAL, CredentialReason.UNKNOWN_ISSUER, CredentialReason.ISSUER_NOT_VALID,
+    CredentialReason.REQUEST_BAD_SIGNATURE, CredentialReason.UNSUPPORTED_PREDICATE,
+    CredentialReason.UNKNOWN_ATTRIBUTE, CredentialReason.HIDDEN_ATTRIBUTE, CredentialReason.FOREIGN,
+    CredentialReason.MALFORMED, CredentialReason.RECOVERY_CODE_CHECKSUM,
+    WalletReason.REQUEST_EXPIRED, WalletReason.NO_CARDS, WalletReason.NOT_RECOVERY_CODE,
+    WalletReason.RECOVERY_QR_DAMAGED,
+    TransportReason.FOREIGN_CODE, TransportReason.NO_CODE, TransportReason.UNREADABLE,
+    TransportReason.INCOMPLETE, TransportReason.INTEGRITY, TransportReason.SEVERAL_CODES,
+    TransportReason.NOT_ZKAID, TransportReason.BAD_IMAGE, TrustReason.TRUST_LIST_EXPIRED,
+})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from wallet_app.state import WalletState
 from wallet_app.storage import LockStatus, Vault, save_file
 
 if TYPE_CHECKING:
+    from sdk.transport.decode import ScanResult
     from wallet_app.issuance import IssuanceClient
     from wallet_app.presenting import ConsentView
 
@@ -40,6 +42,11 @@ PIN_LENGTH = 6
 
 
 RECOVERY_CHECKS = 2  # groups of the recovery code the person types back
+
+# What a printed recovery code looks like (56 characters in groups, with a few more or fewer
+# when damaged): text of this shape that does not check out is a damaged code, anything
+# else another QR.
+_RECOVERY_SHAPE = re.compile(r"[0-9A-Za-z]{1,8}(?:[- ][0-9A-Za-z]{1,8}){6,20}")
 
 
 class WalletError(ZkaidError):
@@ -209,6 +216,31 @@ class SessionBase:
     def check_recovery_code(recovery_code: str) -> None:
         """CredentialError (recovery_code_length / _char / _checksum) when the code is wrong."""
         WalletSeed.from_recovery_code(recovery_code)
+
+    @staticmethod
+    def recovery_code_from_scan(scan: ScanResult) -> str | None:
+        """The recovery code in a scanned picture of the printed recovery QR (its text is the
+        code, as ``zkaid wallet create --recovery-qr`` writes it), or None when no code is in
+        view. Another QR is a :class:`WalletError`: ``not_recovery_code`` (an aid programme
+        code, a link, other text), ``recovery_qr_damaged`` (a recovery code that does not
+        check out: a damaged or wrongly printed paper)."""
+        from sdk.transport.framing import CodeKind
+
+        if not scan.symbols:
+            return None
+        for symbol in scan.symbols:
+            if symbol.kind is not CodeKind.FOREIGN:
+                continue
+            text = symbol.data.decode("ascii", errors="replace").strip()
+            if not _RECOVERY_SHAPE.fullmatch(text):
+                continue
+            try:
+                WalletSeed.from_recovery_code(text)
+            except ZkaidError as exc:
+                raise WalletError("this recovery code does not check out: type it from the paper",
+                                  reason=WalletReason.RECOVERY_QR_DAMAGED) from exc
+            return text
+        raise WalletError("this QR code is not a recovery code", reason=WalletReason.NOT_RECOVERY_CODE)
 
     def restore(self, recovery_code: str, pin: str, *, replace: bool = False) -> None:
         """A wallet from a paper recovery code (CredentialError with a reason when a

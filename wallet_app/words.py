@@ -11,12 +11,13 @@ attribute gets a generic sentence (``predicate.<int|date>.<op>``).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sdk.credential.schema import Attribute, days_to_date
 from wallet_app.i18n import Translator
 
-__all__ = ["age_between", "error_text", "predicate_text", "value_text"]
+__all__ = ["Problem", "age_between", "error_text", "predicate_text", "problem_view", "value_text"]
 
 
 def error_text(t: Translator, err: BaseException) -> str:
@@ -31,6 +32,25 @@ def error_text(t: Translator, err: BaseException) -> str:
         return t("error.unknown", reason=reason)
     retry = getattr(err, "retry_after", None)
     return t(key, seconds=retry if retry is not None else "")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a scan screen says when a scan ends without a usable code: what went wrong, the
+    detail (the condition the card does not meet, the agencies a request accepts, when it was
+    made; or ""), and what to do now (or "" when the words of the error already say it)."""
+
+    text: str
+    detail: str
+    next_step: str
+
+
+def problem_view(t: Translator, err: BaseException) -> Problem:
+    reason = str(getattr(err, "reason", "") or "")
+    detail = getattr(err, "detail", "")
+    next_key = f"next.{reason}"
+    return Problem(error_text(t, err), detail if isinstance(detail, str) else "",
+                   t(next_key) if reason and t.has(next_key) else "")
 
 
 def value_text(t: Translator, attr: Attribute, value: Any) -> str:

@@ -1,11 +1,14 @@
-"""Kivy labels and buttons that lay out right-to-left text (see :mod:`appkit.ui.text`).
+"""Kivy labels, buttons and rows that lay out right to left (see :mod:`appkit.ui.text`).
 
-:func:`install` puts :class:`DirectionalLabel` and :class:`DirectionalButton` in Kivy's
-Factory under the names ``Label`` and ``Button``, before an app loads its kv files, so every
-label and button of every screen (and every ``Foo@Label`` class of the kv files) follows the
-app's direction without each screen knowing about it. In a left-to-right language they draw
-exactly as Kivy's own; :func:`set_rtl` switches the whole app and :func:`refresh` redraws a
-widget tree after a language change.
+:func:`install` puts :class:`DirectionalLabel`, :class:`DirectionalButton` and
+:class:`MirroredBoxLayout` in Kivy's Factory under the names ``Label``, ``Button`` and
+``BoxLayout``, before an app loads its kv files, so every label, button and row of every
+screen (and every ``Foo@Label`` or ``Foo@BoxLayout`` class of the kv files) follows the app's
+direction without each screen knowing about it: text is shaped, reordered and aligned right,
+and a horizontal row (an icon beside its words, buttons side by side) is laid out from the
+right. Python widget classes that are rows derive from :class:`MirroredBoxLayout` themselves.
+In a left-to-right language they draw exactly as Kivy's own; :func:`set_rtl` switches the
+whole app and :func:`refresh` redraws a widget tree after a language change.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.factory import Factory
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.utils import escape_markup, get_hex_from_color
 
 from appkit.ui.text import display_lines
 
-__all__ = ["DirectionalButton", "DirectionalLabel", "install", "is_rtl", "refresh", "set_rtl"]
+__all__ = ["DirectionalButton", "DirectionalLabel", "MirroredBoxLayout", "install", "is_rtl", "refresh", "set_rtl"]
 
 _state = {"rtl": False}
 
@@ -74,18 +78,38 @@ class DirectionalButton(_Directional, Button):  # Kivy ships no type hints
     pass
 
 
+class MirroredBoxLayout(BoxLayout):  # Kivy ships no type hints
+    """A BoxLayout whose horizontal rows run from the right in a right-to-left language: Kivy
+    lays the children out left to right, then each is mirrored inside the row (padding
+    included), so the first child (an icon, the main button) stands at the right edge."""
+
+    def do_layout(self, *largs: Any) -> None:
+        super().do_layout(*largs)
+        if _state["rtl"] and self.orientation == "horizontal":
+            left, right = self.x, self.right
+            for child in self.children:
+                child.x = left + right - child.right
+
+
 def install() -> None:
-    """Replace Kivy's Label and Button in the Factory (once; before kv files load)."""
+    """Replace Kivy's Label, Button and BoxLayout in the Factory (once; before kv files load)."""
     if Factory.classes.get("Label", {}).get("cls") is DirectionalLabel:
         return
-    for name, cls in (("Label", DirectionalLabel), ("Button", DirectionalButton)):
+    for name, cls in (("Label", DirectionalLabel), ("Button", DirectionalButton), ("BoxLayout", MirroredBoxLayout)):
         Factory.unregister(name)
         Factory.register(name, cls=cls)
 
 
 def refresh(widget: Any) -> None:
-    """Redraw the text of ``widget`` and everything under it (after :func:`set_rtl`)."""
+    """Redraw the text of ``widget`` and everything under it and lay its rows out again
+    (after :func:`set_rtl`); widgets with a ``refresh_direction`` method (directional icons)
+    redraw themselves."""
     if isinstance(widget, Label):
         widget.texture_update()
+    if isinstance(widget, MirroredBoxLayout):
+        widget._trigger_layout()
+    hook = getattr(widget, "refresh_direction", None)
+    if callable(hook):
+        hook()
     for child in getattr(widget, "children", ()):
         refresh(child)

@@ -432,8 +432,13 @@ def test_prepare_checks_range_parameters_ahead(with_card: WalletService, agency:
 
 def test_warnings_for_an_old_agency_list_and_an_old_request(with_card: WalletService, agency: DemoAgency,
                                                             clock: Any) -> None:
-    request = agency.request()
     clock.now += 31 * 86400  # past the list's next_update, within its grace period
+    before = agency.now
+    agency.now = int(clock.now) - 2 * 3600  # a request made two hours ago (a day old is refused)
+    try:
+        request = agency.request()
+    finally:
+        agency.now = before
     view = with_card.consider_request(request)
     assert view.warnings == (with_card.t("consent.warn_trust_list"), with_card.t("consent.warn_old_request"))
 

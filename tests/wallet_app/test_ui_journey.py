@@ -276,8 +276,13 @@ def test_not_a_zkaid_code_and_no_camera(with_card: WalletService, tmp_path: Path
 
 def test_consent_warnings_are_shown(with_card: WalletService, agency: DemoAgency, tmp_path: Path,
                                     clock: Any) -> None:
-    request = agency.request()
     clock.now += 31 * 86400
+    before = agency.now
+    agency.now = int(clock.now) - 2 * 3600  # two hours old: warned (a day old is refused)
+    try:
+        request = agency.request()
+    finally:
+        agency.now = before
     with_card.lock()
     with running(with_card, tmp_path) as ui:
         ui.type_pin(PIN)

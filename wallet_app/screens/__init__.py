@@ -19,6 +19,7 @@ from wallet_app.screens import (  # noqa: F401 - imported for their Factory regi
     referral,
     remove_card,
     restore,
+    restore_scan,
     scan,
     settings,
     unlock,

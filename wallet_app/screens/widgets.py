@@ -30,6 +30,8 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
+from appkit.ui import rtl
+
 __all__ = ["THEME", "Banner", "BigAction", "CardWidget", "Icon", "IconButton", "IconTile", "ItemRow", "PinKey", "PinPad", "ProvenRow", "WalletScreen"]
 
 THEME: dict[str, Any] = {
@@ -51,8 +53,10 @@ _GLYPHS = {
     "check": "\u2713", "cross": "\u2717", "warning": "\u26a0", "back": "\u2190", "gear": "\u2699",
     "refresh": "\u21bb", "pencil": "\u270e", "home": "\u2302", "write": "\u270d", "person": "\u263a",
     "shown": "\u25c9", "proven": "\u2611", "qr": "\u25a6", "erase": "\u232b", "flag": "\u2691",
-    "picture": "\u25a3",
+    "picture": "\u25a3", "next": "\u2192",
 }
+# Icons that point along the reading direction: drawn mirrored in a right-to-left language.
+_MIRRORED_GLYPHS = {"next": "back", "back": "next"}
 
 
 def _symbol_font() -> str:
@@ -74,63 +78,68 @@ class Icon(Widget):
         self.bind(name=self._redraw, color=self._redraw, pos=self._redraw, size=self._redraw)
         Clock.schedule_once(self._redraw, 0)
 
+    def refresh_direction(self) -> None:
+        """Called by appkit.ui.rtl.refresh after a language change."""
+        self._redraw()
+
     def _redraw(self, *_a: Any) -> None:
         self.canvas.clear()
         s = min(self.width, self.height)
         if s <= 0 or not self.name:
             return
+        name = _MIRRORED_GLYPHS.get(self.name, self.name) if rtl.is_rtl() else self.name
         # Not center_x/center_y: those cached aliases can be stale inside a size callback.
         cx, cy = self.x + self.width / 2, self.y + self.height / 2
         lw = max(1.2, s * 0.065)
         with self.canvas:
             Color(*self.color)
-            if self.name in _GLYPHS:
-                lab = CoreLabel(text=_GLYPHS[self.name], font_size=s * 0.82, font_name=_symbol_font())
+            if name in _GLYPHS:
+                lab = CoreLabel(text=_GLYPHS[name], font_size=s * 0.82, font_name=_symbol_font())
                 lab.refresh()
                 tex = lab.texture
                 Rectangle(texture=tex, size=tex.size, pos=(cx - tex.width / 2, cy - tex.height / 2))
-            elif self.name == "scan":
+            elif name == "scan":
                 h, k = s * 0.42, s * 0.18
                 for sx in (-1, 1):
                     for sy in (-1, 1):
                         x, y = cx + sx * h, cy + sy * h
                         Line(points=[x - sx * k, y, x, y, x, y - sy * k], width=lw)
                 Line(points=[cx - h * 0.8, cy, cx + h * 0.8, cy], width=lw)
-            elif self.name == "lock":
+            elif name == "lock":
                 bw, bh = s * 0.62, s * 0.42
                 Rectangle(pos=(cx - bw / 2, cy - s * 0.42), size=(bw, bh))
                 Line(ellipse=(cx - s * 0.2, cy - s * 0.12, s * 0.4, s * 0.6, -90, 90), width=lw)
-            elif self.name == "card":
+            elif name == "card":
                 w, h = s * 0.9, s * 0.62
                 x, y = cx - w / 2, cy - h / 2
                 Line(rounded_rectangle=(x, y, w, h, s * 0.08), width=lw)
                 Rectangle(pos=(x + w * 0.1, y + h * 0.25), size=(w * 0.25, h * 0.5))
                 for f in (0.62, 0.42):
                     Line(points=[x + w * 0.45, y + h * f, x + w * 0.88, y + h * f], width=lw * 0.8)
-            elif self.name == "history":
+            elif name == "history":
                 r = s * 0.42
                 Line(circle=(cx, cy, r), width=lw)
                 Line(points=[cx, cy + r * 0.65, cx, cy, cx + r * 0.5, cy - r * 0.3], width=lw)
-            elif self.name == "keypad":
+            elif name == "keypad":
                 d = s * 0.13
                 for i in range(3):
                     for j in range(3):
                         x = cx + (i - 1) * s * 0.3
                         y = cy + (j - 1) * s * 0.3
                         Ellipse(pos=(x - d / 2, y - d / 2), size=(d, d))
-            elif self.name == "shield":
+            elif name == "shield":
                 w = s * 0.7
                 Line(points=[cx, cy + s * 0.45, cx + w / 2, cy + s * 0.3, cx + w / 2, cy - s * 0.05,
                              cx, cy - s * 0.45, cx - w / 2, cy - s * 0.05, cx - w / 2, cy + s * 0.3],
                      width=lw, close=True)
-            elif self.name == "language":
+            elif name == "language":
                 r = s * 0.42
                 Line(circle=(cx, cy, r), width=lw)
                 Line(ellipse=(cx - r * 0.45, cy - r, r * 0.9, 2 * r), width=lw * 0.8)
                 Line(points=[cx - r, cy, cx + r, cy], width=lw * 0.8)
 
 
-class BigAction(ButtonBehavior, BoxLayout):
+class BigAction(ButtonBehavior, rtl.MirroredBoxLayout):
     """Base of the big buttons. ``kind``: primary, secondary, danger, ok."""
 
     text = StringProperty("")
@@ -218,7 +227,7 @@ class ProvenRow(BoxLayout):
     text = StringProperty("")
 
 
-class Banner(BoxLayout):
+class Banner(rtl.MirroredBoxLayout):
     """A coloured strip with an icon and a sentence (warnings, unverified requester)."""
 
     icon = StringProperty("warning")
