@@ -88,6 +88,10 @@ class ReferralConsentView:
     note: str
     until: str
     lines: tuple[str, ...]  # the plain-words summary, in order
+    # the consent request is signed by a desk key of the trust list; ``requester`` is then the
+    # key's name there, otherwise the agency id the referral claims (shown with a warning)
+    verified: bool = False
+    requester: str = ""
 
     def __str__(self) -> str:
         return "\n".join(self.lines)
@@ -142,13 +146,16 @@ class WalletReferrals:
         until = dt.datetime.fromtimestamp(c.expires, dt.UTC).date().isoformat()
         fa, ta = ro.from_agency_name, ro.to_agency_name
         urg = referral_text(lang, f"urgency.{c.urgency}")
-        lines = [referral_text(lang, "intro", from_agency=fa, to_agency=ta), referral_text(lang, "for", what=what),
+        verified = ro.verified
+        lines = [referral_text(lang, "verified", name=fa) if verified else referral_text(lang, "unverified", name=fa),
+                 referral_text(lang, "intro", from_agency=fa, to_agency=ta), referral_text(lang, "for", what=what),
                  referral_text(lang, "urgency", urgency=urg), referral_text(lang, "shares", to_agency=ta)]
         lines += [f"  - {label}: {value}" for label, value in shared]
         lines.append(referral_text(lang, "note", note=c.note) if c.note else referral_text(lang, "no_note"))
         lines += [referral_text(lang, "until", to_agency=ta, until=until), referral_text(lang, "only", to_agency=ta),
                   referral_text(lang, "withdraw_hint"), referral_text(lang, "question")]
-        return ReferralConsentView(c.referral_id.hex(), fa, ta, what, urg, shared, c.note, until, tuple(lines))
+        return ReferralConsentView(c.referral_id.hex(), fa, ta, what, urg, shared, c.note, until, tuple(lines),
+                                   verified, fa)
 
     def _attribute_labels(self, lang: str) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -79,6 +79,28 @@ def keygen(
         typer.echo(f"registered: valid {out['not_before']}..{out['not_after']}")
 
 
+def _desk_key(path: Path, tl: Any) -> Any:
+    """The desk's request-signing key, named as the trust list names it; refused when the
+    trust list does not list it (the wallet could not check the signature)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from sdk.credential import VerifierKey
+
+    try:
+        key = load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as exc:
+        raise _fail(f"--desk-key {path}: not a readable PEM private key ({exc})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise _fail(f"--desk-key {path}: not an Ed25519 key")
+    probe = VerifierKey("desk", key)
+    entry = tl.verifier(probe.kid)
+    if entry is None:
+        raise _fail(f"--desk-key: the trust list does not list this key ({probe.kid.hex()}); register the desk "
+                    "(POST /v1/admin/devices) and wait for the next trust list")
+    return VerifierKey(entry.name, key)
+
+
 @referral_app.command("prepare")
 def prepare(
     service_url: ServiceUrl, anchor: Anchor,
@@ -92,14 +114,23 @@ def prepare(
     days: Annotated[int, typer.Option(help="How long B may read it.")] = 30,
     suite: Annotated[str, typer.Option(help="x25519 or hybrid.")] = "x25519",
     schema: Annotated[str, typer.Option(help="The card the consent is made with (id@version).")]
-    = "org.zkaid.household@1",
+    = "org.zkaid.household@2",
+    desk_key: Annotated[Path | None, typer.Option(
+        envvar="ZKAID_DESK_KEY",
+        help="The desk's request-signing key (Ed25519 PEM, e.g. a field-app data folder's verifier_key.pem), "
+             "registered in the trust list: the wallet then shows your agency as checked.")] = None,
     qr: Annotated[Path | None, typer.Option(help="Also write the offer as QR PNG frames into this folder.")] = None,
 ) -> None:
-    """Seal a referral to the receiving agency and write the offer the wallet shows."""
+    """Seal a referral to the receiving agency and write the offer the wallet shows.
+
+    With --desk-key the consent request is signed like a field desk's request, and the wallet
+    shows the desk's name from the trust list as checked; without it the wallet warns that the
+    requester is not checked."""
     from sdk.credential import Schema
     from sdk.referral import compose, make_offer, seal_referral
 
     tl = _trust_list(service_url, anchor)
+    signing_key = _desk_key(desk_key, tl) if desk_key is not None else None
     attributes: dict[str, Any] = {}
     for item in attr or []:
         k, sep, v = item.partition("=")
@@ -116,9 +147,11 @@ def prepare(
     sealed = seal_referral(content, tl, now=now, suite_name=_suite(suite))
     issuers = [i.kid for i in tl.payload.issuers if f"{sid}@{int(ver or 1)}" in i.schemas]
     offer = make_offer(content, sealed, schema=Schema.from_def(sdef), issuers=issuers,
-                       purpose={"en": f"Referral to {to}"}, now=now)
+                       purpose={"en": f"Referral to {to}"}, now=now, signing_key=signing_key)
     out.write_bytes(offer)
     typer.echo(f"referral {content.referral_id.hex()} sealed to {to} ({sealed.header.suite}); offer written to {out}")
+    typer.echo(f"consent request signed by {signing_key.name}" if signing_key is not None else
+               "consent request NOT signed (no --desk-key): the wallet will show the requester as not checked")
     if qr is not None:
         from sdk.transport import encode, render_code
 

@@ -34,7 +34,7 @@ from sdk.credential import (
 )
 from sdk.curves import CurveBackend
 from sdk.errors import CredentialError, ReferralError, VerificationError
-from sdk.reasons import ReferralReason
+from sdk.reasons import CredentialReason, ReferralReason
 from sdk.referral.envelope import (
     REFERRAL_ID,
     ReferralContent,
@@ -165,6 +165,12 @@ class ReceivedOffer:
         return self.recipient.name
 
     @property
+    def verified(self) -> bool:
+        """The consent request is signed by a desk key of the trust list (its name is then
+        the requester the wallet shows); False: unsigned or signed by an unknown key."""
+        return self.request.verified
+
+    @property
     def from_agency_name(self) -> str:
         """A's name as its signed request proves it, or its id when unsigned."""
         return self.request.signer.name if self.request.signer else self.content.from_agency
@@ -228,6 +234,8 @@ def read_offer(data: bytes, trust_list: TrustList, *, now: int) -> ReceivedOffer
     try:
         rr = read_request(offer.request, trust_list, now=now)
     except CredentialError as exc:
+        if exc.reason == CredentialReason.REQUEST_BAD_SIGNATURE:  # a known desk's key, a wrong signature
+            raise ReferralError(f"the consent request was altered: {exc}", reason=ReferralReason.TAMPERED) from exc
         raise ReferralError(f"the consent request is unreadable: {exc}", reason=ReferralReason.MALFORMED) from exc
     _check_consent_request(rr, h, consent_nonce(sealed.digest), now)
     return ReceivedOffer(sealed, content, rr, recipient, offer.request)

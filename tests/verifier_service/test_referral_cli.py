@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import MetaData, select
 from typer.testing import CliRunner
 
@@ -75,7 +77,17 @@ def test_referral_commands_and_no_plaintext_anywhere(dep: Deployment, tmp_path: 
         wdir = tmp_path / "wallet"
         run("wallet", "create", "--dir", str(wdir), "--anchor", anchor, "--pin", PIN, "--service-url", url)
         run("wallet", "receive", "--dir", str(wdir), "--pin", PIN, "--code", dep.offer()["code"])
-        common = ["--service-url", url, "--anchor", anchor, "--from", "agency-a", "--to", "agency-b"]
+        desk_pem = tmp_path / "desk_key.pem"  # the desk's request key, listed in the trust list
+        desk_pem.write_bytes(dep.desk_key.private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        common = ["--service-url", url, "--anchor", anchor, "--from", "agency-a", "--to", "agency-b",
+                  "--schema", "org.zkaid.household@1", "--desk-key", str(desk_pem)]  # dep issues household@1
+        stranger = tmp_path / "stranger.pem"  # a key the trust list does not list: refused, nothing written
+        stranger.write_bytes(Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        run("referral", "prepare", *common[:-1], str(stranger), "--type", "health", "--out",
+            str(tmp_path / "never.cbor"), code=2)
+        assert not (tmp_path / "never.cbor").exists()
         sent: list[str] = []
         for i, answer in enumerate(["--yes", "--no", "--yes"]):
             note = f"Secret note {i}: coughs at night, lives behind the blue mosque"
@@ -86,11 +98,12 @@ def test_referral_commands_and_no_plaintext_anywhere(dep: Deployment, tmp_path: 
                       "--attr", f"village={village}", "--attr", "household_size=6", "--suite", "hybrid",
                       "--out", str(offer))
             rid = re.search(r"referral ([0-9a-f]{32})", out)
-            assert rid is not None
+            assert rid is not None and f"consent request signed by {dep.desk_key.name}" in out
             consent = tmp_path / f"consent-{i}.cbor"
             out = run("referral", "consent", "--dir", str(wdir), "--pin", PIN, "--offer", str(offer),
                       "--out", str(consent), answer, code=0 if answer == "--yes" else 1)
             assert "Agency B" in out and village in out and "Health" in out
+            assert f"Checked: this referral comes from {dep.desk_key.name}." in out
             if answer == "--no":
                 assert "nothing was sent" in out and not consent.exists()
                 continue

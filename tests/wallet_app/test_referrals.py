@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from sdk.credential import VerifierKey
 from sdk.errors import ReferralError
 from sdk.referral import (
     X25519,
@@ -60,14 +61,14 @@ def wallet(tmp_path: Path, ragency: DemoAgency) -> WalletService:
     return svc
 
 
-def offer(ag: DemoAgency, **kw: Any) -> bytes:
+def offer(ag: DemoAgency, signing_key: VerifierKey | None = None, **kw: Any) -> bytes:
     tl = ag.trust
     c = compose(tl, referral_type="health", urgency="urgent", note=NOTE,
                 attributes={"household_size": 4, "region": "north"}, from_agency="agency-a", to_agency="agency-b",
                 now=NOW, **kw)
     s = seal_referral(c, tl, now=NOW)
     return make_offer(c, s, schema=ag.schema, issuers=[i.kid for i in tl.payload.issuers],
-                      purpose={"en": "Referral"}, now=NOW)
+                      purpose={"en": "Referral"}, now=NOW, signing_key=signing_key)
 
 
 def test_consent_in_plain_words_and_bound_to_the_referral(wallet: WalletService, ragency: DemoAgency) -> None:
@@ -143,3 +144,36 @@ def test_every_language_says_everything(wallet: WalletService, ragency: DemoAgen
     wallet.set_language("fr")
     text = str(WalletReferrals(wallet).consider(offer(ragency)))
     assert "souhaite vous orienter vers Agency B" in text and "Pour : Soins" in text and NOTE in text
+
+
+def test_a_signed_consent_request_shows_the_desk_as_checked(wallet: WalletService, ragency: DemoAgency) -> None:
+    """Issue 15: the desk signs the consent request with its key from the trust list; the
+    wallet shows the desk's name from the list as checked, and the consent still binds."""
+    assert ragency.verifier is not None
+    refs = WalletReferrals(wallet)
+    view = refs.consider(offer(ragency, signing_key=ragency.verifier))
+    assert view.verified and view.requester == "Agency B field desk"
+    assert view.lines[0] == "Checked: this referral comes from Agency B field desk."
+    assert "Agency B field desk wants to refer you to Agency B." in view.lines
+    assert verify_submission(refs.accept(), ragency.trust, now=NOW).sealed.header.to_agency == "agency-b"
+
+
+def test_an_unsigned_or_unknown_desk_gets_the_warning(wallet: WalletService, ragency: DemoAgency) -> None:
+    refs = WalletReferrals(wallet)
+    for key in (None, VerifierKey.generate("Agency A desk (not in the list)")):
+        view = refs.consider(offer(ragency, signing_key=key))
+        assert not view.verified and view.requester == "agency-a"  # the id it claims, not a checked name
+        assert view.lines[0].startswith("Not checked:") and "agency-a" in view.lines[0]
+        refs.decline()
+
+
+def test_a_tampered_signed_consent_request_is_refused(wallet: WalletService, ragency: DemoAgency) -> None:
+    refs = WalletReferrals(wallet)
+    o = decode_message(offer(ragency, signing_key=ragency.verifier), ReferralOffer, "o")
+    bad = bytearray(o.request)
+    bad[-1] ^= 1  # the last byte of the Ed25519 signature
+    with pytest.raises(ReferralError) as e:
+        refs.consider(encode_message(ReferralOffer(o.sealed, o.content, bytes(bad))))
+    assert e.value.reason == "tampered"
+    with pytest.raises(ReferralError):
+        refs.accept()  # nothing is pending

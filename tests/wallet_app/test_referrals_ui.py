@@ -43,9 +43,10 @@ def test_referral_screen(wallet: WalletService, ragency: DemoAgency, tmp_path: P
     with running(wallet, tmp_path) as ui:
         ui.type_pin(PIN)
         ui.go_to("home")
-        scan_offer(ui, offer(ragency), tmp_path)
+        scan_offer(ui, offer(ragency, signing_key=ragency.verifier), tmp_path)  # a desk of the trust list
         text = "\n".join(ui.texts())
         assert "wants to refer you to Agency B" in text and NOTE in text
+        assert "Checked: Agency B field desk" in text and "Unverified requester" not in text
         ui.screenshot("referral-consent")
         press_text(ui, "Yes, send it")
         ui.go_to("present")
@@ -53,7 +54,11 @@ def test_referral_screen(wallet: WalletService, ragency: DemoAgency, tmp_path: P
         assert verify_submission(sub, ragency.trust, now=NOW).sealed.header.to_agency == "agency-b"
         ui.app.go("home")
         ui.go_to("home")
-        scan_offer(ui, offer(ragency), tmp_path)
+        scan_offer(ui, offer(ragency), tmp_path)  # unsigned: the warning layout
+        text = "\n".join(ui.texts())
+        assert "Unverified requester" in text and "Not checked:" in text
+        assert ui.screen.unverified and not [w for w in ui.texts() if w == "Yes, send it"]
+        assert "Share anyway" in ui.texts()
         press_text(ui, "No, do not send")
         ui.idle()
         texts: list[Any] = ui.texts()

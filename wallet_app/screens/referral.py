@@ -18,7 +18,7 @@ from wallet_app.referrals import (
     is_referral_offer,
     referral_text,
 )
-from wallet_app.screens.widgets import WalletScreen
+from wallet_app.screens.widgets import THEME, WalletScreen
 from wallet_app.service import PresentationCodes
 
 
@@ -27,6 +27,8 @@ class ReferralScreen(WalletScreen):
     lines = ListProperty([])
     history = ListProperty([])
     consenting = BooleanProperty(False)
+    # the desk's consent request is not signed by a key of the trust list: the warning layout
+    unverified = BooleanProperty(False)
     message = StringProperty("")
 
     def rtext(self, key: str, *_bind: Any, **values: Any) -> str:
@@ -54,6 +56,16 @@ class ReferralScreen(WalletScreen):
     def _show(self, view: ReferralConsentView | None) -> None:
         self.view = view
         self.consenting = view is not None
+        self.unverified = view is not None and not view.verified
+        banner = self.ids.banner
+        banner.clear_widgets()
+        if view is not None:
+            t = self.app.t
+            banner.add_widget(Factory.Banner(
+                icon="shield" if view.verified else "warning",
+                text=t("consent.verified", self.app.lang, name=view.requester) if view.verified
+                else t("consent.unverified", self.app.lang),
+                bgc=THEME["ok"] if view.verified else THEME["danger"], fg=(1, 1, 1, 1)))
         self.lines = list(view.lines) if view else []
         self.history = [] if view else [
             (line, r.referral_id if r is not None and r.status == "consented" else "")
