@@ -15,11 +15,14 @@ Guarantees (tested on SQLite and PostgreSQL):
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from sdk.client import DuplicateEvent as DuplicateInfo
@@ -27,14 +30,21 @@ from sdk.client import SyncAnswer, SyncDuplicate, SyncItem, SyncUpdate
 from sdk.credential import check_pseudonym
 from sdk.errors import EncodingError, ScopeError
 from sdk.log import LogEntry, enrollment_entry
-from sdk.reasons import RegistryReason
+from sdk.reasons import ProblemReason, RegistryReason
 from sdk.wire.scope import REQUEST_SCOPE_PREFIX, is_request_scope, normalize_scope
 from verifier_service.registry.db import Store, bulk_insert
 from verifier_service.registry.models import Agency, DuplicateEvent, Enrollment, Scope
 from verifier_service.services import audit, log
 from verifier_service.services.agencies import find_device
 from verifier_service.services.auth import Principal
-from verifier_service.services.errors import Conflict, Forbidden, Invalid, NotFound
+from verifier_service.services.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unavailable,
+)
 
 __all__ = [
     "PSEUDONYM_BYTES",
@@ -170,45 +180,135 @@ def list_scopes(session: Session) -> list[ScopeInfo]:
 def enroll(store: Store, *, now: int, principal: Principal, scope: str, pseudonym: bytes,
            source: str = "online") -> EnrollmentInfo:
     """Enroll or raise Conflict(already_enrolled) naming the first agency and time (and
-    record the attempt as a duplicate event)."""
+    record the attempt as a duplicate event).
+
+    Group commit: the requests of one process that arrive while an enrollment transaction
+    runs wait for it, and the next of them then writes all of them in one transaction (one
+    registry lock, one commit, one disk flush), in arrival order. Every request is answered
+    only after the commit that holds its row, so an answered enrollment is durable as before;
+    exactly-once holds because the batch looks every pseudonym up after taking the registry
+    lock and counts the rows of the batch itself."""
     check_pseudonyms([pseudonym])
-    scope = validate_scope_name(scope)
-    conflict: Conflict | None = None
-    with store.write() as s:
-        store.lock_registry(s)
-        sid = _scope_ids(s, [scope])[scope]
-        first = s.execute(
-            select(Enrollment.agency_id, Enrollment.enrolled_at, Agency.name)
-            .join(Agency, Agency.id == Enrollment.agency_id)
-            .where(Enrollment.pseudonym == pseudonym, Enrollment.scope_id == sid)
-        ).first()
-        if first is not None:
-            s.add(DuplicateEvent(scope_id=sid, pseudonym=pseudonym, first_agency_id=first[0],
-                                 first_enrolled_at=first[1], second_agency_id=principal.agency,
-                                 second_device_pk=principal.device_pk, second_enrolled_at=now, detected_at=now,
-                                 source=source))
-            audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="enrollment.duplicate",
-                         target=scope, first_agency=first[0], source=source)
-            if first[0] != principal.agency:
-                audit.record(s, at=now, agency=first[0], actor=principal.actor, action="enrollment.duplicate",
-                             target=scope, second_agency=principal.agency, source=source)
-            log.append_entries(s, [log.duplicate_entry(scope, pseudonym, first[0], principal.agency, now)], now=now)
-            conflict = Conflict(
-                f"already enrolled in {scope} by {first[2]} at {first[1]}", reason=RegistryReason.ALREADY_ENROLLED,
-                first_agency=first[0], first_agency_name=first[2], first_enrolled_at=first[1], scope=scope,
-            )
-        else:
-            row = Enrollment(scope_id=sid, pseudonym=pseudonym, agency_id=principal.agency,
-                             device_pk=principal.device_pk, enrolled_at=now, recorded_at=now, source=source)
-            s.add(row)
-            s.flush()
-            log.log_enrollments(s, [(scope, pseudonym, principal.agency, now)], now=now)
-            audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="enrollment.create",
-                         target=scope, enrollment=row.id, source=source)
-            info = EnrollmentInfo(scope, pseudonym, principal.agency, now, row.id)
-    if conflict is not None:
-        raise conflict
-    return info
+    job = _Job(principal, validate_scope_name(scope), bytes(pseudonym), now, source)
+    group = _group_of(store)
+    with group.queue:
+        group.pending.append(job)
+    while not job.done:
+        with group.writer:  # one enrollment writer per process: no busy-polling for SQLite's lock
+            if job.done:  # an earlier writer took this request into its batch
+                break
+            with group.queue:
+                batch, group.pending = group.pending[:_GROUP_MAX], group.pending[_GROUP_MAX:]
+            _enroll_batch(store, batch)
+    if job.error is not None:
+        raise job.error
+    assert job.result is not None
+    return job.result
+
+
+_GROUP_MAX = 256  # enrollments per group commit
+
+
+@dataclass
+class _Job:
+    principal: Principal
+    scope: str  # normalised
+    pseudonym: bytes
+    now: int
+    source: str
+    result: EnrollmentInfo | None = None
+    error: Exception | None = None
+    done: bool = False
+
+
+class _Group:
+    def __init__(self) -> None:
+        self.writer = threading.Lock()
+        self.queue = threading.Lock()
+        self.pending: list[_Job] = []
+
+
+_GROUPS: weakref.WeakKeyDictionary[Store, _Group] = weakref.WeakKeyDictionary()
+_GROUPS_LOCK = threading.Lock()
+
+
+def _group_of(store: Store) -> _Group:
+    with _GROUPS_LOCK:
+        group = _GROUPS.get(store)
+        if group is None:
+            group = _GROUPS[store] = _Group()
+        return group
+
+
+def _enroll_batch(store: Store, batch: list[_Job]) -> None:
+    """One transaction for the batch; sets each job's result or error (every job gets the
+    database error if the transaction fails: none of them was stored)."""
+    outcome: list[tuple[EnrollmentInfo | None, Exception | None]] = []
+    if not batch:
+        return
+    settled = False
+    try:
+        with store.write() as s:
+            store.lock_registry(s)
+            names = {j.scope for j in batch}
+            sids = {n: sid for n, sid in s.execute(select(Scope.name, Scope.id).where(Scope.name.in_(names)))}
+            existing: dict[tuple[int, bytes], tuple[str, int]] = {}
+            for scope_id, p, agency, at in _rows_with_pseudonyms(
+                    s, "SELECT scope_id, pseudonym, agency_id, enrolled_at FROM enrollments WHERE",
+                    sorted({j.pseudonym for j in batch})):
+                existing[(scope_id, bytes(p))] = (agency, at)
+            firsts = {a for a, _at in existing.values()}
+            agency_names: dict[str, str] = {
+                a: n for a, n in s.execute(select(Agency.id, Agency.name).where(Agency.id.in_(firsts)))} if firsts else {}
+            entries: list[LogEntry] = []
+            for j in batch:
+                sid = sids.get(j.scope)
+                if sid is None:
+                    outcome.append((None, Invalid(f"unknown scope {j.scope[:256]!r}: an administrator creates scopes "
+                                                  "first", reason=RegistryReason.UNKNOWN_SCOPE, scope=j.scope[:256])))
+                    continue
+                who = j.principal
+                first = existing.get((sid, j.pseudonym))
+                if first is not None:
+                    first_agency, first_at = first
+                    if first_agency not in agency_names:  # enrolled earlier in this batch
+                        agency_names[first_agency] = s.scalar(select(Agency.name).where(Agency.id == first_agency)) \
+                            or first_agency
+                    s.add(DuplicateEvent(scope_id=sid, pseudonym=j.pseudonym, first_agency_id=first_agency,
+                                         first_enrolled_at=first_at, second_agency_id=who.agency,
+                                         second_device_pk=who.device_pk, second_enrolled_at=j.now, detected_at=j.now,
+                                         source=j.source))
+                    audit.record(s, at=j.now, agency=who.agency, actor=who.actor, action="enrollment.duplicate",
+                                 target=j.scope, first_agency=first_agency, source=j.source)
+                    if first_agency != who.agency:
+                        audit.record(s, at=j.now, agency=first_agency, actor=who.actor,
+                                     action="enrollment.duplicate", target=j.scope, second_agency=who.agency,
+                                     source=j.source)
+                    entries.append(log.duplicate_entry(j.scope, j.pseudonym, first_agency, who.agency, j.now))
+                    outcome.append((None, Conflict(
+                        f"already enrolled in {j.scope} by {agency_names[first_agency]} at {first_at}",
+                        reason=RegistryReason.ALREADY_ENROLLED, first_agency=first_agency,
+                        first_agency_name=agency_names[first_agency], first_enrolled_at=first_at, scope=j.scope,
+                    )))
+                    continue
+                row = s.execute(insert(Enrollment).values(
+                    scope_id=sid, pseudonym=j.pseudonym, agency_id=who.agency, device_pk=who.device_pk,
+                    enrolled_at=j.now, recorded_at=j.now, source=j.source).returning(Enrollment.id)).scalar_one()
+                existing[(sid, j.pseudonym)] = (who.agency, j.now)
+                entries.append(enrollment_entry(j.scope, j.pseudonym, who.agency, j.now))
+                audit.record(s, at=j.now, agency=who.agency, actor=who.actor, action="enrollment.create",
+                             target=j.scope, enrollment=row, source=j.source)
+                outcome.append((EnrollmentInfo(j.scope, j.pseudonym, who.agency, j.now, row), None))
+            log.append_entries(s, entries, now=max(j.now for j in batch))
+        settled = True
+    except (SQLAlchemyError, DomainError) as exc:  # the transaction failed: nothing of the batch is stored
+        outcome, settled = [(None, exc)] * len(batch), True
+    finally:
+        if not settled:  # an unexpected error: the leader re-raises it, the others must not wait forever
+            outcome = [(None, Unavailable("the enrollment could not be stored; try again",
+                                          reason=ProblemReason.BUSY))] * len(batch)
+        for j, (result, error) in zip(batch, outcome, strict=True):
+            j.result, j.error, j.done = result, error, True
 
 
 def sync(store: Store, *, now: int, principal: Principal, device_id: str, scopes: Sequence[str], cursor: int,
