@@ -114,7 +114,7 @@ class FieldApp(App):  # Kivy ships no type hints
     def refresh_status(self) -> None:
         f = self.service.freshness()
         self.freshness_state = f.state.value if f else "none"
-        self.freshness = freshness_text(f, self.tr)
+        self.freshness = freshness_text(f, self.tr, local=True)  # the device's own time zone
 
     def _tick_status(self) -> None:
         """Every 30 s: the banner follows the clock, and a request left on screen past its

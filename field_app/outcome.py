@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from field_app.i18n import Translator
+from field_app.present import display_agency, local_text
 from field_app.reasons import CHECK_REASONS, CheckReason
 from field_app.service import Result
 from sdk.reasons import VerifyReason
@@ -85,19 +86,13 @@ def all_check_reasons() -> Iterator[str]:
 
 
 def agency_name(trust_list: TrustList | None, agency: str) -> str:
-    """The agency's name as the trust list spells it (its referral key entries carry it);
-    the id when the list does not name that agency."""
-    if trust_list is not None:
-        for entry in trust_list.payload.referral_keys or ():
-            if entry.agency == agency and entry.name:
-                return str(entry.name)
-    return agency
+    """The agency's name as the trust list spells it (:func:`field_app.present.display_agency`)."""
+    return display_agency(trust_list, agency)
 
 
 def local_time(ts: int, tr: Translator, *, tz: dt.tzinfo | None = None) -> str:
     """'1 Dec 2026, 14:05' in the device's own time zone (or ``tz``), in the app's language."""
-    when = dt.datetime.fromtimestamp(ts, dt.UTC).astimezone(tz)
-    return tr.datetime(when)
+    return local_text(ts, tr, tz=tz)
 
 
 @dataclass(frozen=True)

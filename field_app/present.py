@@ -16,13 +16,15 @@ from field_app.service import Readiness, Result, SyncReport
 from sdk.credential import Schema
 from sdk.credential.schema import days_to_date
 from sdk.errors import CredentialError
-from sdk.trust import Freshness, FreshnessState
+from sdk.trust import Freshness, FreshnessState, TrustList
 
 __all__ = [
     "ResultView",
     "conflict_text",
+    "display_agency",
     "format_time",
     "freshness_text",
+    "local_text",
     "predicate_text",
     "readiness_text",
     "result_view",
@@ -33,11 +35,33 @@ __all__ = [
 
 
 def format_time(ts: int | None, *, with_time: bool = True) -> str:
-    """UTC, ISO style: the same on every device of every agency."""
+    """UTC, ISO style: the same on every device of every agency (the command line, logs)."""
     if ts is None:
         return "-"
     when = dt.datetime.fromtimestamp(ts, dt.UTC)
     return when.strftime("%Y-%m-%d %H:%M UTC") if with_time else when.date().isoformat()
+
+
+def local_text(ts: int | None, tr: Translator, *, tz: dt.tzinfo | None = None) -> str:
+    """'1 Dec 2026, 14:05': the device's own time zone (or ``tz``), in the app's language, for
+    the screens: what the worker reads on the wall clock."""
+    if ts is None:
+        return "-"
+    return tr.datetime(dt.datetime.fromtimestamp(ts, dt.UTC).astimezone(tz))
+
+
+def _when(ts: int | None, tr: Translator, local: bool, tz: dt.tzinfo | None) -> str:
+    return local_text(ts, tr, tz=tz) if local else format_time(ts)
+
+
+def display_agency(trust_list: TrustList | None, agency: str) -> str:
+    """The agency's name as the trust list spells it (its referral key entries carry it);
+    the id when the list does not name that agency."""
+    if trust_list is not None:
+        for entry in trust_list.payload.referral_keys or ():
+            if entry.agency == agency and entry.name:
+                return str(entry.name)
+    return agency
 
 
 def _label(schema: Schema | None, name: str, lang: str) -> str:
@@ -49,18 +73,25 @@ def _label(schema: Schema | None, name: str, lang: str) -> str:
         return name
 
 
-def value_text(value: Any, tr: Translator) -> str:
+def value_text(value: Any, tr: Translator, attribute: str = "") -> str:
+    """A disclosed value. With its ``attribute`` (the screens), as the worker reads it:
+    categories in words (``enum.<attribute>.<value>``), dates in the app's language; without
+    (the command line's machine-readable columns), the raw value."""
     if isinstance(value, bool):
         return tr("value.yes") if value else tr("value.no")
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return tr.date(value) if attribute else value.isoformat()
+    if attribute and isinstance(value, str) and tr.has(f"enum.{attribute}.{value}"):
+        return tr(f"enum.{attribute}.{value}")
     if isinstance(value, bytes):
         return value.hex()
     return str(value)
 
 
-def predicate_text(schema: Schema | None, pred: tuple[str, str, tuple[int, ...]], tr: Translator) -> str:
-    """"Household size: at least 5", "Valid until: 2026-12-01 or later"."""
+def predicate_text(schema: Schema | None, pred: tuple[str, str, tuple[int, ...]], tr: Translator,
+                   *, words: bool = False) -> str:
+    """"Household size: at least 5", "Valid until: 2026-12-01 or later" ("1 Dec 2026" with
+    ``words``, for the screens)."""
     name, op, bounds = pred
     is_date = False
     if schema is not None:
@@ -68,7 +99,8 @@ def predicate_text(schema: Schema | None, pred: tuple[str, str, tuple[int, ...]]
             is_date = schema.attribute(name).type == "date"
         except CredentialError:
             is_date = False
-    shown = [days_to_date(b).isoformat() if is_date else str(b) for b in bounds]
+    shown = [(tr.date(days_to_date(b)) if words else days_to_date(b).isoformat()) if is_date else str(b)
+             for b in bounds]
     kind = "date" if is_date else "number"
     args = {"label": _label(schema, name, tr.lang), "a": shown[0], "b": shown[-1]}
     return tr(f"predicate.{op}.{kind}", **args)
@@ -90,8 +122,8 @@ def result_view(result: Result, tr: Translator) -> ResultView:
     details: tuple[tuple[str, str], ...] = ()
     conditions: tuple[str, ...] = ()
     if result.ok:
-        details = tuple((_label(schema, k, tr.lang), value_text(v, tr)) for k, v in result.disclosed.items())
-        conditions = tuple(predicate_text(schema, p, tr) for p in result.predicates)
+        details = tuple((_label(schema, k, tr.lang), value_text(v, tr, k)) for k, v in result.disclosed.items())
+        conditions = tuple(predicate_text(schema, p, tr, words=True) for p in result.predicates)
     warning = ""
     if result.freshness is not None and result.freshness.state is not FreshnessState.FRESH:
         warning = freshness_text(result.freshness, tr)
@@ -106,40 +138,43 @@ def result_view(result: Result, tr: Translator) -> ResultView:
     )
 
 
-def freshness_text(f: Freshness | None, tr: Translator) -> str:
+def freshness_text(f: Freshness | None, tr: Translator, *, local: bool = False, tz: dt.tzinfo | None = None) -> str:
+    """The trust-list banner; ``local``: the device's time zone (screens), else UTC (command line)."""
     if f is None:
         return tr("freshness.none")
     if f.state is FreshnessState.FRESH:
-        return tr("freshness.fresh", until=format_time(f.next_update))
+        return tr("freshness.fresh", until=_when(f.next_update, tr, local, tz))
     if f.state is FreshnessState.STALE:
         hours = max(0, (f.grace_ends - f.now) // 3600)
-        return tr("freshness.stale", hours=hours, until=format_time(f.grace_ends))
-    return tr("freshness.expired", since=format_time(f.grace_ends))
+        return tr("freshness.stale", hours=hours, until=_when(f.grace_ends, tr, local, tz))
+    return tr("freshness.expired", since=_when(f.grace_ends, tr, local, tz))
 
 
 def readiness_text(r: Readiness, tr: Translator) -> str:
     return tr(f"ready.{r.state}")
 
 
-def stats_text(s: LedgerStats | None, tr: Translator) -> str:
+def stats_text(s: LedgerStats | None, tr: Translator, *, local: bool = False, tz: dt.tzinfo | None = None) -> str:
     if s is None:
         return ""
     return tr("stats.line", local=s.local, unsynced=s.unsynced, remote=s.remote,
-              conflicts=s.open_conflicts, last=format_time(s.last_sync))
+              conflicts=s.open_conflicts, last=_when(s.last_sync, tr, local, tz))
 
 
-def sync_text(report: SyncReport, tr: Translator) -> str:
+def sync_text(report: SyncReport, tr: Translator, *, local: bool = False, tz: dt.tzinfo | None = None) -> str:
     text = tr(report.message_key, uploaded=report.uploaded, accepted=report.accepted,
-              received=report.received, conflicts=report.new_conflicts, at=format_time(report.at),
+              received=report.received, conflicts=report.new_conflicts, at=_when(report.at, tr, local, tz),
               detail=report.detail.split(":", 1)[0] if report.detail else "-")
     if report.trust_list_updated:
         text += " " + tr("sync.trust_list_updated")
     return text
 
 
-def conflict_text(c: Conflict, own_agency: str, tr: Translator) -> str:
-    first = tr("conflict.us") if c.first_agency == own_agency else c.first_agency
-    second = tr("conflict.us") if c.second_agency == own_agency else c.second_agency
+def conflict_text(c: Conflict, own_agency: str, tr: Translator, *, trust_list: TrustList | None = None,
+                  local: bool = False, tz: dt.tzinfo | None = None) -> str:
+    """One duplicate; agencies by the names the trust list gives them (ids without one)."""
+    first = tr("conflict.us") if c.first_agency == own_agency else display_agency(trust_list, c.first_agency)
+    second = tr("conflict.us") if c.second_agency == own_agency else display_agency(trust_list, c.second_agency)
     return tr("conflict.line", ref=c.pseudonym.hex()[:12], scope=c.scope, first=first,
-              first_at=format_time(c.first_enrolled_at), second=second,
-              second_at=format_time(c.second_enrolled_at))
+              first_at=_when(c.first_enrolled_at, tr, local, tz), second=second,
+              second_at=_when(c.second_enrolled_at, tr, local, tz))

@@ -10,7 +10,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from field_app.config import SetupError
-from field_app.present import readiness_text, stats_text
+from field_app.present import display_agency, readiness_text, stats_text
 from field_app.screens.textures import texture_from_image
 
 __all__ = ["FieldRequestScreen"]
@@ -42,7 +42,7 @@ class FieldRequestScreen(Screen):  # Kivy ships no type hints
         app = App.get_running_app()
         svc, tr = app.service, app.tr
         app.refresh_status()
-        self.stats = stats_text(svc.stats(), tr)
+        self.stats = stats_text(svc.stats(), tr, local=True)  # the device's own time zone
         ready = svc.readiness()
         self.ready = ready.ready
         if not ready.ready:
@@ -65,8 +65,8 @@ class FieldRequestScreen(Screen):  # Kivy ships no type hints
         self.scope = tr("request.scope", scope=cfg.scope if cfg else "")
         purpose = current.received.request.purpose
         self.purpose = purpose.get(app.lang) or purpose.get("en") or ""
-        self.signed = tr("request.signed", agency=cfg.agency if cfg else "") if current.signed \
-            else tr("request.unsigned")
+        agency = display_agency(svc.trust_list, cfg.agency) if cfg else ""  # the name the trust list gives it
+        self.signed = tr("request.signed", agency=agency) if current.signed else tr("request.unsigned")
         self._show(current.data)
 
     def _clear(self, status: str, fix_with: str) -> None:

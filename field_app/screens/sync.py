@@ -8,16 +8,16 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from field_app.present import conflict_text, format_time, stats_text, sync_text
+from appkit.ui.rtl import MirroredBoxLayout
+from field_app.present import conflict_text, local_text, stats_text, sync_text
 from field_app.service import SyncReport
 
 __all__ = ["FieldConflictRow", "FieldSyncScreen"]
 
 
-class FieldConflictRow(BoxLayout):  # Kivy ships no type hints
+class FieldConflictRow(MirroredBoxLayout):  # Kivy ships no type hints
     """One duplicate for follow-up (RecycleView row)."""
 
     text = StringProperty("")
@@ -43,14 +43,15 @@ class FieldSyncScreen(Screen):  # Kivy ships no type hints
     def refresh(self) -> None:
         app = App.get_running_app()
         svc, tr = app.service, app.tr
-        self.stats = stats_text(svc.stats(), tr)
+        self.stats = stats_text(svc.stats(), tr, local=True)  # times in the device's own time zone
         if self.last_report is not None:
-            self.report = sync_text(self.last_report, tr)
+            self.report = sync_text(self.last_report, tr, local=True)
         else:
             s = svc.stats()
-            self.report = tr("sync.never") if s is None or s.last_sync is None else format_time(s.last_sync)
+            self.report = tr("sync.never") if s is None or s.last_sync is None else local_text(s.last_sync, tr)
         agency = svc.config.agency if svc.config else ""
-        rows = [{"text": conflict_text(c, agency, tr), "conflict_id": c.id, "open": c.open}
+        rows = [{"text": conflict_text(c, agency, tr, trust_list=svc.trust_list, local=True),
+                 "conflict_id": c.id, "open": c.open}
                 for c in svc.conflicts()]
         self.conflicts = rows
         self.has_conflicts = bool(rows)

@@ -80,8 +80,8 @@ def test_setup_request_scan_yes_then_already_enrolled_here(
     assert len(frames) > 1  # two conditions make a multi-part answer
     result = ui.scan(frames)
     assert (result.verdict, result.headline) == ("YES", "Enrolled")
-    assert "[b]Region[/b]: north" in result.details
-    assert "Valid until: 2026-12-01 or later" in result.conditions
+    assert "[b]Region[/b]: North" in result.details  # the category in words
+    assert "Valid until: 1 Dec 2026 or later" in result.conditions
     assert "Household size: at least 5" in result.conditions
     assert result.warning == "" and not result.can_retry
     assert (result.outcome, result.icon, result.button) == ("yes", "tick", "Next person")
@@ -279,7 +279,8 @@ def test_sync_screen_lists_conflicts_for_follow_up(
     ui.go("sync")
     sync = ui.screen("sync")
     (row,) = sync.conflicts
-    assert "enrolled by agency-a on 2026-11-30 00:00 UTC and again by your agency" in row["text"]
+    first_at = local_time(NOW - DAY, Translator("en"))  # the device's own time zone (test_local_words sets TZ)
+    assert f"enrolled by agency-a on {first_at} and again by your agency" in row["text"]
     ui.press("sync_now", "sync")  # no network: said plainly, nothing lost
     ui.pump(lambda: not sync.busy)
     assert sync.report.startswith("No connection.")
