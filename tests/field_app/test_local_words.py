@@ -103,3 +103,21 @@ def test_leaving_the_yes_screen_cancels_the_automatic_return(
         ui.pump(frames=2)
     assert ui.current == "sync" and ui.service.current_request is request
     assert not event.is_triggered
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_result_rows_run_from_the_right_in_arabic(
+        deployment: Deployment, tmp_path: Path, clock: MutableClock, make_ui: MakeUI, lang: str) -> None:
+    """The verdict's icon stands at the reading start, and so does TRY AGAIN's big button."""
+    import numpy as np
+
+    ui = make_ui(deployment.device(tmp_path / "desk", clock=clock))
+    ui.app.lang = lang
+    result = ui.scan([np.full((100, 100), 255, np.uint8)])  # unreadable: TRY AGAIN, both buttons shown
+    ui.pump(frames=4)
+    assert result.outcome == "try_again"
+    icon, verdict = result.ids["icon"], result.ids["verdict"]
+    primary, quiet = result.ids["primary"], result.ids["next"]
+    assert (icon.x > verdict.x) == (lang == "ar")
+    assert (primary.x < quiet.x) == (lang == "ar")
+    ui.app.lang = "en"

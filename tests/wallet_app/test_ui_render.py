@@ -61,3 +61,49 @@ def test_arabic_is_shaped_right_to_left_and_back(with_card: WalletService, tmp_p
         ui.idle(4)
         title = next(w for w in ui.app.root.walk() if isinstance(w, Label) and w.text == "My cards")
         assert title.text in title._label.text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_scan_problems_fit_in_every_language(lang: str, with_card: WalletService, agency: DemoAgency,
+                                             tmp_path: Path) -> None:
+    """The longest words a scan can end with (a condition not met, its next step) fit the scan
+    and restore-scan screens at normal and large text."""
+    from sdk.wire import PredicateSpec
+    from wallet_app.presenting import ScanRefusal
+
+    with running(with_card, tmp_path) as ui:
+        ui.app.set_language(lang)
+        try:
+            with_card.consider_request(agency.request(predicates=(PredicateSpec("household_size", "ge", (9,)),)))
+        except ScanRefusal as exc:
+            refusal = exc
+        problems: list[str] = []
+        for scale in (1.0, 1.3):
+            ui.app.text_scale = scale
+            for name in ("scan", "restore_scan"):
+                ui.app.go(name)
+                ui.idle(2)
+                ui.screen.show_error(refusal)
+                ui.idle(4)
+                assert ui.screen.detail and ui.screen.next_step
+                problems += [f"{lang} x{scale} {name}: {p}" for p in overflowing_labels(ui.app.root)]
+                ui.app.go("home")
+        assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_rows_run_from_the_right_in_arabic(lang: str, with_card: WalletService, tmp_path: Path) -> None:
+    """An icon beside its words stands at the reading start: left in English, right in Arabic."""
+    from wallet_app.screens.widgets import Icon, IconButton
+
+    with running(with_card, tmp_path) as ui:
+        ui.app.set_language("ar" if lang == "en" else "en")  # switched at run time, both ways
+        ui.app.set_language(lang)
+        ui.app.go("home")
+        ui.idle(4)
+        buttons = [w for w in ui.app.root.walk() if isinstance(w, IconButton) and w.text and w.height > 0]
+        assert buttons
+        for button in buttons:
+            icon = next(c for c in button.children if isinstance(c, Icon))
+            label = button.ids.lbl
+            assert (icon.x > label.x) == (lang == "ar"), button.text
