@@ -49,7 +49,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from sdk.bbs.batch import Equation
 from sdk.bbs.ciphersuite import Ciphersuite, resolve_suite
@@ -164,8 +164,9 @@ class Layout:
     def total(self) -> int:
         return self.L + 1 + self.M + self.N if self.N else self.L
 
-    @property
+    @cached_property
     def undisclosed(self) -> tuple[int, ...]:
+        # cached on the (frozen) instance: the prover and verifier ask for it several times
         d = set(self.disclosed)
         return tuple(j for j in range(self.total) if j not in d)
 
@@ -243,6 +244,9 @@ class InitResult:
     T1: G1
     T2: G1
     domain: int
+    # Abar || Bbar || D compressed, when already at hand (a parsed proof's own bytes), so
+    # the challenge does not encode them again
+    abd_octets: bytes = field(default=b"", repr=False, compare=False)
 
 
 def proof_init(
@@ -271,7 +275,9 @@ def proof_init(
     T1 = backend.g1_msm([Abar, D], [e_t, r1_t])
     # T2 = D * r3~ + H_j1 * m~_j1 + ... + H_jU * m~_jU
     T2 = backend.g1_msm([D, *(gens.h[j] for j in undisclosed)], [r3_t, *m_t])
-    return InitResult(Abar, Bbar, D, T1, T2, domain)
+    # encoded once: the challenge hashes them and the proof carries them (§4.2.4.4)
+    abd = b"".join(backend.g1_to_bytes(P) for P in (Abar, Bbar, D))
+    return InitResult(Abar, Bbar, D, T1, T2, domain, abd)
 
 
 def challenge_prefix(
@@ -284,8 +290,12 @@ def challenge_prefix(
     for i, m in zip(disclosed_indexes, disclosed_scalars, strict=True):
         parts.append(i2osp(i, 8))
         parts.append(m.to_bytes(32, "big"))
-    for P in (init.Abar, init.Bbar, init.D, init.T1, init.T2):
-        parts.append(backend.g1_to_bytes(P))
+    if init.abd_octets:
+        parts.append(init.abd_octets)
+    else:
+        parts += [backend.g1_to_bytes(P) for P in (init.Abar, init.Bbar, init.D)]
+    parts.append(backend.g1_to_bytes(init.T1))
+    parts.append(backend.g1_to_bytes(init.T2))
     return b"".join(parts)
 
 
@@ -311,7 +321,7 @@ def proof_challenge_calculate(
 def pseudonym_challenge_calculate(
     init: InitResult, disclosed_indexes: Sequence[int], disclosed_scalars: Sequence[int],
     pseudonym: G1, Ut: G1, ph: bytes, context_id: bytes, api_id: bytes, suite: Ciphersuite,
-    backend: CurveBackend,
+    backend: CurveBackend, pseudonym_octets: bytes = b"",
 ) -> int:
     """Nym draft §8.1 ProofWithPseudonymChallengeCalculate.
 
@@ -320,7 +330,7 @@ def pseudonym_challenge_calculate(
     """
     c_octs = (
         challenge_prefix(disclosed_indexes, disclosed_scalars, init, backend)
-        + backend.g1_to_bytes(pseudonym)
+        + (pseudonym_octets or backend.g1_to_bytes(pseudonym))
         + backend.g1_to_bytes(Ut)
         + init.domain.to_bytes(32, "big")
         + i2osp(len(ph), 8)
@@ -364,7 +374,7 @@ def proof_verify_init(
     pk: bytes, Abar: G1, Bbar: G1, D: G1, e_hat: int, r1_hat: int, r3_hat: int,
     m_hat: Sequence[int], c: int, gens: Generators, header: bytes,
     disclosed_scalars: Sequence[int], disclosed_indexes: Sequence[int], api_id: bytes,
-    suite: Ciphersuite, backend: CurveBackend,
+    suite: Ciphersuite, backend: CurveBackend, abd_octets: bytes = b"",
 ) -> InitResult:
     """§3.7.3 ProofVerifyInit.
 
@@ -386,7 +396,7 @@ def proof_verify_init(
     if len(scs) != len(pts):
         raise ParameterError("the proof's m^ do not match the undisclosed messages")
     T2 = backend.g1_msm(pts, scs)
-    return InitResult(Abar, Bbar, D, T1, T2, domain)
+    return InitResult(Abar, Bbar, D, T1, T2, domain, abd_octets)
 
 
 _BV: dict[tuple[object, ...], tuple[int, G1]] = {}
@@ -443,6 +453,10 @@ class BbsProof:
     layout: Layout
     backend: CurveBackend = field(repr=False, compare=False)
     pseudonym: G1 | None = None
+    # the compressed Abar || Bbar || D and pseudonym as received or first encoded, so that
+    # neither the challenge nor to_octets encodes a point twice
+    abd_octets: bytes = field(default=b"", repr=False, compare=False)
+    nym_octets: bytes = field(default=b"", repr=False, compare=False)
 
     def m_hat_of(self, index: int) -> int:
         """m^_i = m~_i + m_i * c for the hidden entry ``index`` of the signed vector."""
@@ -454,15 +468,15 @@ class BbsProof:
 
     def to_octets(self) -> bytes:
         """§4.2.4.4 proof_to_octets."""
-        return proof_to_octets(
-            self.Abar, self.Bbar, self.D,
-            [self.e_hat, self.r1_hat, self.r3_hat, *self.m_hat, self.challenge], self.backend,
-        )
+        scalars = [self.e_hat, self.r1_hat, self.r3_hat, *self.m_hat, self.challenge]
+        if self.abd_octets:
+            return self.abd_octets + b"".join(s.to_bytes(32, "big") for s in scalars)
+        return proof_to_octets(self.Abar, self.Bbar, self.D, scalars, self.backend)
 
     def pseudonym_octets(self) -> bytes:
         if self.pseudonym is None:
             raise ParameterError("this proof carries no pseudonym")
-        return self.backend.g1_to_bytes(self.pseudonym)
+        return self.nym_octets or self.backend.g1_to_bytes(self.pseudonym)
 
 
 def parse_proof(
@@ -482,10 +496,11 @@ def parse_proof(
         raise EncodingError("a pseudonym goes with a pseudonym proof and only there", reason=BbsReason.FIELD)
     if pseudonym is not None and not isinstance(pseudonym, (bytes, bytearray)):
         raise EncodingError("a pseudonym must be bytes", reason=BbsReason.FIELD)
-    nym = be.g1_from_bytes(bytes(pseudonym)) if pseudonym is not None else None
+    nym_octets = bytes(pseudonym) if pseudonym is not None else b""
+    nym = be.g1_from_bytes(nym_octets) if pseudonym is not None else None
     return BbsProof(
         prf.Abar, prf.Bbar, prf.D, prf.e_hat, prf.r1_hat, prf.r3_hat, prf.m_hat, prf.challenge,
-        layout, be, nym,
+        layout, be, nym, bytes(data[:144]), nym_octets,
     )
 
 
@@ -508,6 +523,7 @@ class _NymCommitment:
     context_id: bytes
     pseudonym: G1
     Ut: G1
+    pseudonym_octets: bytes
 
 
 class ProverState:
@@ -571,6 +587,7 @@ class ProverState:
         return pseudonym_challenge_calculate(
             self._init, self._disclosed, self._disclosed_scalars, self._nym.pseudonym,
             self._nym.Ut, ph, self._nym.context_id, self._api_id, self._suite, self._backend,
+            self._nym.pseudonym_octets,
         )
 
     def respond(self, ph: bytes) -> BbsProof:
@@ -584,7 +601,8 @@ class ProverState:
         i = self._init
         return BbsProof(
             i.Abar, i.Bbar, i.D, r.e_hat, r.r1_hat, r.r3_hat, r.m_hat, c, self._layout,
-            self._backend, self.pseudonym,
+            self._backend, self.pseudonym, i.abd_octets,
+            self._nym.pseudonym_octets if self._nym is not None else b"",
         )
 
 
@@ -623,7 +641,7 @@ def proof_commit_core(
             raise ParameterError("nym secrets give the identity pseudonym")
         # Ut = OP * poly(m~_nym, z)
         Ut = backend.g1_mul(OP, poly(m_tilde[-N:], z))
-        nym_c = _NymCommitment(bytes(nym.context_id), P, Ut)
+        nym_c = _NymCommitment(bytes(nym.context_id), P, Ut, backend.g1_to_bytes(P))
     return ProverState(
         init=init, rand5=tuple(rand[:5]), m_tilde=tuple(m_tilde), e=sig.e, layout=layout,
         disclosed_scalars=tuple(scalars[i] for i in layout.disclosed),
@@ -701,7 +719,7 @@ class ProofCheck:
             )
         return pseudonym_challenge_calculate(
             self.init, p.layout.disclosed, self.disclosed_scalars, p.pseudonym, self.Uv, bytes(ph),
-            self.context_id, self.api_id, self.suite, be,
+            self.context_id, self.api_id, self.suite, be, p.nym_octets,
         )
 
     def challenge_matches(self, ph: bytes) -> bool:
@@ -741,6 +759,7 @@ def proof_verify_start_core(
     init = proof_verify_init(
         pk, proof.Abar, proof.Bbar, proof.D, proof.e_hat, proof.r1_hat, proof.r3_hat,
         proof.m_hat, proof.challenge, gens, header, dsc, layout.disclosed, api_id, suite, be,
+        proof.abd_octets,
     )
     Uv = None
     if layout.N:
