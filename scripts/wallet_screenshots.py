@@ -255,6 +255,15 @@ def main(argv: list[str] | None = None) -> int:
     screen().ids.code.text = WalletSeed(bytes(range(32))).recovery_code()[:39]
     press("restore.next")
     shot("23-restore")
+    # the printed recovery QR, scanned: a wrong QR (a link) says so and what to do instead
+    app.platform.inject([picture(b"https://example.org/pay", "link")])
+    press("restore.scan")
+    for _ in range(50):
+        idle(1)
+        if screen().error:
+            break
+        time.sleep(0.02)
+    shot("26-restore-scan-wrong-qr")
 
     app.dispatch("on_stop")
     print(f"wrote {len(written)} screenshots to {out}:", ", ".join(written))
