@@ -306,7 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{os.cpu_count()} CPUs; median of warm runs, time.perf_counter")
     print("L = messages, R = disclosed; ratio = median / target (<= 1.00 meets the issue's target);")
     print("min = fastest run (a median far above it means a busy machine);")
-    print("bytes = output size (signature 80, proof 272 + 32 * (L - R), nym: proof + pseudonym)\n")
+    print("bytes = output size (signature 80, proof 272 + 32 * (L - R), nym: proof + pseudonym)")
+    print(f"load average at the end (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} CPUs: well above 1 means min, not median, is the figure to read\n")
     print(format_table(rows))
     for r in rows:
         if r.op.startswith("batch_verify"):

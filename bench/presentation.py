@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import sys
 import time
@@ -106,6 +107,7 @@ def main() -> None:
         for label, size, tp, tv in results[be]:
             print(f"{be:9} {label:38} {size:6d} {tp:11.2f} {tv:10.2f} {tp + tv:8.2f}")
     print()
+    print(f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     print("targets (issues 3, 4 and 12):")
     for be, rows in results.items():
         label, size, tp, tv = rows[0]

@@ -30,7 +30,8 @@ from typing import Any
 import py_arkworks_bls12381 as ark
 
 from sdk.curves.base import G1, G2, check_compressed_header
-from sdk.curves.hashing import BLS12_381_R
+from sdk.curves.g1 import BETA, glv_split
+from sdk.curves.hashing import BLS12_381_P, BLS12_381_R
 from sdk.errors import InvalidPointError
 from sdk.reasons import CurveReason
 
@@ -48,6 +49,7 @@ _ROWS, _COLS = 10, 26  # 10 * 26 = 260 bits >= the 255 bits of r
 _ROW_MASK = (1 << _COLS) - 1
 _MAX_FIXED = 512  # registered bases (a table is 1024 points, about 180 kB, built on use)
 _MAX_COMB = 64  # above this many fixed bases in one sum, native Pippenger is as good
+_MAX_GLV = 4  # variable bases split by GLV up to this many (about 20% faster at 2 and 3)
 _DIGITS = struct.Struct(f"<{_COLS}H")
 
 # _SPREAD[b] puts bit t of the byte b at bit 16 t: a row transposed, 16 bits per column
@@ -164,12 +166,42 @@ class ArkworksBackend:
         if var_p:
             if len(var_p) == 1:
                 v = var_p[0] * ark.Scalar.from_be_bytes(var_k[0].to_bytes(32, "big"))
-            else:
+            elif len(var_p) <= _MAX_GLV:
+                v = self._glv_msm(var_p, var_k)
+            else:  # many points (a batch's weighted sums, 64-bit weights): Pippenger as is
                 v = ark.G1Point.multiexp_unchecked(
                     var_p, [ark.Scalar.from_be_bytes(k.to_bytes(32, "big")) for k in var_k]
                 )
             acc = v if acc is None else acc + v
         return self._g1_inf if acc is None else acc
+
+    def _glv_msm(self, points: list[G1], scalars: list[int]) -> G1:
+        """sum k_i P_i natively, each k_i P_i split as k0 P + k1 (-phi(P)) with k0, k1 < 2^128
+        (GLV; phi(x, y) = (beta x, y) is [-u^2] on G1, see sdk.curves.g1): the binding's
+        multi-scalar multiplication walks only the bits of its largest scalar, so twice the
+        points at half the length cost about 20% less for 2 or 3 points. Every G1 point in
+        sdk is in the prime-order subgroup (checked decoding, hashing with cofactor
+        clearing, or arithmetic on such points), where this identity holds."""
+        pts: list[G1] = []
+        scs: list[ark.Scalar] = []
+        inf = self._g1_inf
+        for p, k in zip(points, scalars, strict=True):
+            if p == inf:
+                continue
+            k0, k1 = glv_split(k)
+            if not k1:  # a short scalar: nothing to split
+                pts.append(p)
+                scs.append(ark.Scalar.from_be_bytes(k0.to_bytes(32, "big")))
+                continue
+            xy = p.to_xy_bytes_be()
+            x = int.from_bytes(xy[:48], "big") * BETA % BLS12_381_P
+            pts.append(p)
+            pts.append(-ark.G1Point.from_xy_bytes_unchecked_be(x.to_bytes(48, "big") + xy[48:]))
+            scs.append(ark.Scalar.from_be_bytes(k0.to_bytes(32, "big")))
+            scs.append(ark.Scalar.from_be_bytes(k1.to_bytes(32, "big")))
+        if not pts:
+            return inf
+        return ark.G1Point.multiexp_unchecked(pts, scs)
 
     def g1_prepare_fixed(self, a: G1, uses: int = 1) -> None:
         entry = self._fixed.get(id(a))

@@ -107,3 +107,22 @@ def test_many_fixed_bases_and_registry_overflow(backend: str) -> None:
         be.g1_prepare_fixed(x)
     sel, sk = extra[-3:] + pts[:3], ks[:6]
     assert be.g1_to_bytes(be.g1_msm(sel, sk)) == reference(be, sel, sk)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_unregistered_sums_with_identity_short_and_many_terms(backend: str) -> None:
+    """The plain path: 2 to 4 fresh bases (the native backend splits them by GLV), short
+    scalars with nothing to split, the identity among them, and many terms."""
+    be = get_backend(backend)
+    pts = points(be, 8, 17)
+    rnd = random.Random(9)
+    cases: list[tuple[list[object], list[int]]] = [
+        ([pts[0], be.g1_identity()], [rnd.randrange(R), 7]),
+        ([pts[0], pts[1]], [2**40, 3]),
+        ([pts[0], pts[1], pts[2]], [rnd.randrange(R) for _ in range(3)]),
+        ([pts[0], pts[0], pts[1], pts[2]], [5, R - 5, 2**127, 2**200]),
+        (pts, [rnd.randrange(2**64) for _ in pts]),
+    ]
+    for ps, ks in cases:
+        fresh_ps = [fresh(be, p) for p in ps]
+        assert be.g1_to_bytes(be.g1_msm(fresh_ps, ks)) == reference(be, ps, ks)
