@@ -72,6 +72,7 @@ def main_flow(dep: Deployment, tmp: Path, shot: Shots) -> None:
     ids = ui.screen("setup").ids
     values = {"service_url": "https://registry.example.org", "agency": "agency-b", "device_id": "desk-1",
               "api_key": "fd_3c9e0b7a41d2", "scope": "cva/2026-12/round-1", "anchor": dep.anchor_hex,
+              "schema": dep.world.schema.ref,  # the demo world issues household@1 cards (setup's default is @2)
               "disclose": "region", "predicates": "\n".join(PREDICATES),
               "purpose_en": "Cash assistance, December round: check your registration.",
               "purpose_fr": "Aide en espèces, tour de décembre : vérifier votre inscription."}
