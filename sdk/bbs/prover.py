@@ -217,8 +217,10 @@ def poly(coeffs: Sequence[int], z: int) -> int:
     return acc
 
 
+@lru_cache(maxsize=256)
 def nym_generators(L: int, M_total: int, suite: Ciphersuite, backend: CurveBackend) -> Generators:
-    """(Q_1, H_1..H_L) || (Q_2, J_1..J_{M+N}) under the pseudonym api_id."""
+    """(Q_1, H_1..H_L) || (Q_2, J_1..J_{M+N}) under the pseudonym api_id; cached per
+    shape (a verifier checks many presentations of one schema)."""
     api = suite.nym_api_id
     return create_generators(L + 1, api, suite, backend).extend(
         blind_generators(M_total + 1, api, suite, backend)

@@ -113,8 +113,8 @@ class ArkworksBackend:
         self._g2 = ark.G2Point()
         self._g1_inf = ark.G1Point.identity()
         self._g2_inf = ark.G2Point.identity()
-        # id(point) -> [point, comb table or None, uses before the table is built]; the
-        # entry holds the point, so its id cannot be reused while it is registered
+        # id(point) -> [point, comb table or None, uses before the table is built, uses
+        # asked for]; the entry holds the point, so its id cannot be reused meanwhile
         self._fixed: dict[int, list[Any]] = {}
 
     # -- G1 -------------------------------------------------------------------
@@ -208,8 +208,11 @@ class ArkworksBackend:
         if entry is not None and entry[0] is a:
             return
         if len(self._fixed) >= _MAX_FIXED:
-            self._fixed.clear()  # the callers' caches register their points again on use
-        self._fixed[id(a)] = [a, None, max(1, uses)]
+            # drop the per-value bases first (uses > 1: disclosed-value bases, scope bases);
+            # generators and key bases (uses == 1) stay unless they alone fill the registry
+            kept = {i: e for i, e in self._fixed.items() if e[3] == 1}
+            self._fixed = kept if len(kept) < _MAX_FIXED // 2 else {}
+        self._fixed[id(a)] = [a, None, max(1, uses), uses]
 
     def g1_eq(self, a: G1, b: G1) -> bool:
         return bool(a == b)
