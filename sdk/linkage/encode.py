@@ -64,8 +64,12 @@ _DOMAIN = b"zkaid/linkage/v1\x00"
 _CONTEXT_DOMAIN = b"zkaid/linkage/v1/context\x00"
 MAX_CONTEXT = 64
 
-# Hash positions per gram, by kind: the field weights of the filter.
-_K = {"n": 2, "s": 4, "g": 3, "y": 16, "md": 16, "m": 6, "d": 6, "x": 4, "a": 2, "p": 10, "i": 14}
+# Hash positions per gram, by kind: the field weights of the filter. Date of birth, sex, phone
+# and identity number weigh as much as a whole name token: with only name bigrams dominating,
+# two different people with a common name pair matched even with dates of birth decades apart
+# (bench/linkage.py, speed section).
+_K = {"n": 2, "s": 4, "g": 3, "y": 32, "md": 32, "m": 12, "d": 12, "x": 12, "a": 2, "p": 32, "i": 32}
+_MAX_K = 32
 
 
 @dataclass(frozen=True)
@@ -211,13 +215,15 @@ def _gram_positions(gram: str, k: int) -> tuple[int, ...]:
     """The k positions of a gram in the person's plain Bloom filter B (public hashing: B is
     never stored; only its keyed permutations are)."""
     d = hashlib.blake2b(gram.encode(), digest_size=32, person=b"zkaid-link-gram").digest()
+    if k > 16:  # positions 17..32 from a second hash: the first 16 stay what they always were
+        d += hashlib.blake2b(gram.encode(), digest_size=32, person=b"zkaid-link-gram2").digest()
     return tuple(int(x) & (SEGMENT_BITS - 1) for x in memoryview(d).cast("H")[:k])
 
 
 def _positions(p: NormalisedPerson) -> np.ndarray[Any, np.dtype[np.int64]]:
     out: list[int] = []
     for g, k in _grams(p):
-        out.extend(_gram_positions(g, min(k, 16)))
+        out.extend(_gram_positions(g, min(k, _MAX_K)))
     return np.array(out, dtype=np.int64)
 
 
