@@ -47,7 +47,7 @@ def _scalar(k: int) -> ark.Scalar:
 # -- fixed-base comb (Lim-Lee), 10 rows x 26 columns ---------------------------------
 _ROWS, _COLS = 10, 26  # 10 * 26 = 260 bits >= the 255 bits of r
 _ROW_MASK = (1 << _COLS) - 1
-_MAX_FIXED = 512  # registered bases (a table is 1024 points, about 180 kB, built on use)
+_MAX_FIXED = 128  # registered bases (a table is 1024 points, about 180 kB, built on use)
 _MAX_COMB = 64  # above this many fixed bases in one sum, native Pippenger is as good
 _MAX_GLV = 4  # variable bases split by GLV up to this many (about 20% faster at 2 and 3)
 _DIGITS = struct.Struct(f"<{_COLS}H")
