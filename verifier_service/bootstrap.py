@@ -119,6 +119,29 @@ class Bootstrap:
         self.rt.resign(force=True, actor=ACTOR)
         return info.kid
 
+    def signer_client_key(self) -> bytes:
+        """The public key this service signs its requests to agency signers with."""
+        from verifier_service.services import remote_signer
+        from verifier_service.signer.protocol import public_bytes
+
+        with self.rt.store.write() as s:
+            return public_bytes(remote_signer.client_key(s, self.rt.keyring))
+
+    def add_remote_issuer_key(self, agency_id: str, signer_url: str) -> str:
+        """Register the key an agency's own signer holds (fetched and proven over HTTP);
+        returns its kid hex. No secret reaches the service."""
+        from verifier_service.services import remote_signer
+
+        with self.rt.store.write() as s:
+            client = remote_signer.client_key(s, self.rt.keyring)
+        offer = remote_signer.fetch_info(signer_url, client, now=self.rt.now())
+        with self.rt.store.write() as s:
+            info = remote_signer.register_remote_key(s, self.rt.keyring, offer, url=signer_url, now=self.rt.now(),
+                                                     agency=agency_id, lifetime=self.rt.settings.issuer_key_lifetime,
+                                                     actor=ACTOR)
+        self.rt.resign(force=True, actor=ACTOR)
+        return info.kid
+
     def rotate_issuer_key(self, agency_id: str, kid: str, *, old_not_after: int | None = None) -> str:
         with self.rt.store.read() as s:
             old = next((k for k in keys.list_issuer_keys(s, now=self.rt.now(), agency=agency_id) if k.kid == kid),

@@ -7,7 +7,7 @@
     zkaid api-key create --agency ID --role ROLE [--device ID]
     zkaid device create --agency ID --device-id ID [--verifier-key HEX]
     zkaid scope create SCOPE --agency ID
-    zkaid issuer-key create|list|rotate
+    zkaid issuer-key create|list|rotate|add-remote|service-key
     zkaid trust-list keygen|sign|show|export
 
 Every command reads the same settings as the service (``ZKAID_*`` variables,
@@ -288,6 +288,25 @@ def issuer_key_create(
         kid = b.create_issuer_key(agency, name, schemas=schema or None, nym_count=nym_count,
                                   range_params=range_params)
         typer.echo(f"issuer key {kid} created for {agency}")
+
+
+@issuer_app.command("add-remote")
+def issuer_key_add_remote(
+    agency: Annotated[str, typer.Option(help="Agency id.")],
+    signer_url: Annotated[str, typer.Option(help="The agency's `zkaid signer serve` address, as this host reaches it.")],
+    data_dir: DataDir = None, database_url: DbUrl = None, dev: Dev = False,
+) -> None:
+    """Register the key an agency's own signer holds: issuance for it is forwarded there (no secret here)."""
+    with _bootstrap(_settings(data_dir, database_url, dev)) as b:
+        kid = b.add_remote_issuer_key(agency, signer_url)
+        typer.echo(f"issuer key {kid} of {agency} registered; its signer at {signer_url} signs every card")
+
+
+@issuer_app.command("service-key")
+def issuer_key_service_key(data_dir: DataDir = None, database_url: DbUrl = None, dev: Dev = False) -> None:
+    """Print the public key this service signs its requests to agency signers with."""
+    with _bootstrap(_settings(data_dir, database_url, dev)) as b:
+        typer.echo(b.signer_client_key().hex())
 
 
 @issuer_app.command("list")

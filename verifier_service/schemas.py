@@ -104,6 +104,10 @@ class OfferCreate(Strict):
                          examples=["org.zkaid.household@1"])
     values: dict[Annotated[str, Field(max_length=64)], AttrValue] = Field(max_length=64)
     reissue_of: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")] | None = None
+    approval: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9+/]{160}$", max_length=160,
+        description="base64 of the agency registrar's approval of these values, for an agency whose own "
+                    "signer holds its issuer key and requires approvals (docs/deployment.md §8)")
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -329,6 +333,16 @@ class IssuerKeyRotate(Strict):
         default=None, description="shorten the old key's validity (default: keep its end date)"
     )
     name: str | None = Field(default=None, min_length=1, max_length=256, pattern=NO_CONTROL)
+
+
+class RemoteIssuerKeyCreate(Strict):
+    signer_url: str = Field(min_length=10, max_length=512, pattern=r"^https?://[^\s]+$",
+                            description="the agency's `zkaid signer serve` address, as the service reaches it")
+
+
+class SignerClientKeyOut(BaseModel):
+    public_key: str = Field(description="hex of the Ed25519 key the service signs its requests to agency "
+                                        "signers with: pin it with `zkaid signer serve --service-key`")
 
 
 class IssuerKeyOut(BaseModel):

@@ -48,6 +48,9 @@ app.add_typer(dedup_app, name="dedup")
 from zkaid.witness import witness_app  # noqa: E402
 
 app.add_typer(witness_app, name="witness")
+from zkaid.signer_cli import signer_app  # noqa: E402
+
+app.add_typer(signer_app, name="signer")
 
 ROOT = Path(__file__).resolve().parent.parent
 

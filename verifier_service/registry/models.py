@@ -269,3 +269,4 @@ from verifier_service.registry import lifecycle_models as _lifecycle_models  # n
 from verifier_service.registry import log_models as _log_models  # noqa: E402,F401
 from verifier_service.registry import models_linkage as _models_linkage  # noqa: E402,F401
 from verifier_service.registry import referral_models as _referral_models  # noqa: E402,F401
+from verifier_service.registry import signer_models as _signer_models  # noqa: E402,F401

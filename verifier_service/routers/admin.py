@@ -23,15 +23,17 @@ from verifier_service.schemas import (
     IssuerKeyCreate,
     IssuerKeyOut,
     IssuerKeyRotate,
+    RemoteIssuerKeyCreate,
     SchemaCreate,
     SchemaOut,
     ScopeCreate,
     ScopeOut,
+    SignerClientKeyOut,
     TrustListOut,
     VerifierKeyCreate,
     VerifierKeyOut,
 )
-from verifier_service.services import agencies, keys, registry
+from verifier_service.services import agencies, keys, registry, remote_signer
 from verifier_service.services.keys import IssuerKeyInfo, VerifierKeyInfo
 
 router = APIRouter(prefix="/v1/admin", tags=["administration"])
@@ -177,6 +179,31 @@ def create_issuer_key(body: IssuerKeyCreate, rt: RuntimeDep, who: AdminDep) -> I
                                      lifetime=rt.settings.issuer_key_lifetime, actor=who.actor)
     rt.resign(force=True, actor=who.actor)
     return _issuer_out(info)
+
+
+@router.post("/issuer-keys/remote", response_model=IssuerKeyOut, status_code=201,
+             responses=documented(401, 403, 404, 409, 422, 503))
+def add_remote_issuer_key(body: RemoteIssuerKeyCreate, rt: RuntimeDep, who: AdminDep) -> IssuerKeyOut:
+    """Register the issuer key the agency's own signer holds (no secret reaches this service):
+    the signer must be running, trust this service's key, and prove it holds the secret."""
+    with rt.store.write() as s:
+        client = remote_signer.client_key(s, rt.keyring)
+    offer = remote_signer.fetch_info(body.signer_url, client, now=rt.now())
+    with rt.store.write() as s:
+        info = remote_signer.register_remote_key(s, rt.keyring, offer, url=body.signer_url, now=rt.now(),
+                                                 agency=who.agency, lifetime=rt.settings.issuer_key_lifetime,
+                                                 actor=who.actor)
+    rt.resign(force=True, actor=who.actor)
+    return _issuer_out(info)
+
+
+@router.get("/signer-client-key", response_model=SignerClientKeyOut, responses=_ERR)
+def signer_client_key(rt: RuntimeDep, who: AdminDep) -> SignerClientKeyOut:
+    """The public key this service authenticates to agency signers with."""
+    from verifier_service.signer.protocol import public_bytes
+
+    with rt.store.write() as s:
+        return SignerClientKeyOut(public_key=public_bytes(remote_signer.client_key(s, rt.keyring)).hex())
 
 
 @router.get("/issuer-keys", response_model=list[IssuerKeyOut], responses=_ERR)

@@ -29,6 +29,7 @@ def create_offer(body: OfferCreate, request: Request, rt: RuntimeDep, who: Regis
     made = issuance.create_offer(
         rt.store, rt.keyring, now=rt.now(), principal=who, schema_ref=body.schema_, values=body.values,
         reissue_of=body.reissue_of, endpoint=base.rstrip("/") + "/v1/issue", ttl=rt.settings.offer_ttl,
+        approval=base64.b64decode(body.approval) if body.approval else None,
     )
     return OfferCreated(offer_id=made.offer_id, credential_id=made.credential_id, code=made.code,
                         expires_at=made.expires_at, offer=base64.b64encode(made.offer).decode(),

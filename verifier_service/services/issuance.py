@@ -11,6 +11,10 @@
   An officer of the same agency re-issues with ``reissue_of``: the new credential reuses
   the entropy and the issuer key, so a wallet restored from its recovery code keeps its
   pseudonyms (specs/credential-profile.md §8).
+- A key held by the agency's own signer (``remote_signers``; docs/deployment.md §8): the
+  service has no secret for it, so redeeming forwards the wallet's request, the values and
+  the re-issue entropy to that signer and checks what comes back. An offer for such a key
+  may carry the agency registrar's approval, sealed with the values and forwarded as is.
 """
 
 from __future__ import annotations
@@ -25,15 +29,31 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from sdk.credential import issue
+from sdk.credential import IssuerKey, issue
 from sdk.errors import CredentialError, ParameterError, VerificationError, WireError
-from sdk.reasons import IssuanceReason
-from sdk.wire import IssuanceRequest, Offer, decode, decode_canonical, encode, encode_canonical
+from sdk.reasons import AdminReason, IssuanceReason
+from sdk.wire import (
+    IssuanceRequest,
+    IssuedCredential,
+    Offer,
+    decode,
+    decode_canonical,
+    encode,
+    encode_canonical,
+)
 from verifier_service.registry.db import Store
-from verifier_service.registry.models import Credential, IssuerKeyRow, OfferRow
-from verifier_service.services import audit, lifecycle, linkage
+from verifier_service.registry.models import Credential, IssuerKeyRow, Meta, OfferRow
+from verifier_service.services import audit, lifecycle, linkage, remote_signer
 from verifier_service.services.auth import Principal
-from verifier_service.services.errors import BadInput, Conflict, Forbidden, Gone, Invalid, NotFound
+from verifier_service.services.errors import (
+    BadInput,
+    Conflict,
+    Forbidden,
+    Gone,
+    Invalid,
+    NotFound,
+    Unavailable,
+)
 from verifier_service.services.keys import (
     active_issuer_key,
     get_schema,
@@ -97,7 +117,8 @@ def purge_expired(session: Session, now: int) -> int:
 
 
 def create_offer(store: Store, keyring: Keyring, *, now: int, principal: Principal, schema_ref: str,
-                 values: Mapping[str, Any], reissue_of: str | None, endpoint: str, ttl: int) -> OfferCreated:
+                 values: Mapping[str, Any], reissue_of: str | None, endpoint: str, ttl: int,
+                 approval: bytes | None = None) -> OfferCreated:
     with store.write() as s:
         purge_expired(s, now)
         schema = get_schema(s, schema_ref)
@@ -118,6 +139,10 @@ def create_offer(store: Store, keyring: Keyring, *, now: int, principal: Princip
             raw = schema.encode_values(schema.with_handles(values))  # v2: the registrar draws the card handle
         except CredentialError as exc:
             raise Invalid(exc.message, reason=exc.reason) from exc
+        if approval is not None and remote_signer.remote_url(s, key_row.kid) is None:
+            raise Invalid("a registrar approval is for an agency whose own signer holds its issuer key; this "
+                          "agency's key is held by the service: send the offer without one",
+                          reason=AdminReason.APPROVAL_NOT_USED)
         expires = min(now + ttl, key_row.not_after)
         token = secrets.token_bytes(32)
         try:
@@ -132,7 +157,8 @@ def create_offer(store: Store, keyring: Keyring, *, now: int, principal: Princip
                 break
         else:  # pragma: no cover - 2^40 codes
             raise Conflict("could not draw a free offer code; try again", reason=IssuanceReason.CODE_EXHAUSTED)
-        sealed = keyring.seal(encode_canonical([offer, list(raw)]), f"offer:{offer_id}")
+        payload = [offer, list(raw)] if approval is None else [offer, list(raw), approval]
+        sealed = keyring.seal(encode_canonical(payload), f"offer:{offer_id}")
         s.add(OfferRow(offer_id=offer_id, credential_id=credential_id, agency_id=principal.agency,
                        issuer_kid=key_row.kid, schema_ref=schema.ref, token_hash=_token_hash(token),
                        code_hash=_code_hash(code), payload_enc=sealed, reissue_of=reissue_of,
@@ -143,10 +169,10 @@ def create_offer(store: Store, keyring: Keyring, *, now: int, principal: Princip
     return OfferCreated(offer_id, credential_id, f"{code[:4]}-{code[4:]}", expires, offer, key_row.kid, schema.ref)
 
 
-def _open_payload(keyring: Keyring, row: OfferRow) -> tuple[bytes, list[Any]]:
+def _open_payload(keyring: Keyring, row: OfferRow) -> tuple[bytes, list[Any], bytes | None]:
     assert row.payload_enc is not None
     data = decode_canonical(keyring.open(row.payload_enc, f"offer:{row.offer_id}"))
-    return bytes(data[0]), list(data[1])
+    return bytes(data[0]), list(data[1]), (bytes(data[2]) if len(data) > 2 else None)
 
 
 def _state_error(row: OfferRow, now: int, cls: type[Forbidden] | type[Gone]) -> Forbidden | Gone | None:
@@ -171,6 +197,28 @@ def offer_by_code(store: Store, keyring: Keyring, *, now: int, code: str) -> byt
         return _open_payload(keyring, row)[0]
 
 
+def _sign_remotely(store: Store, keyring: Keyring, url: str, *, key: IssuerKey, schema_ref: str, raw: list[Any],
+                   request: bytes, entropy: int | None, credential_id: str, approval: bytes | None,
+                   now: int) -> tuple[IssuedCredential, int]:
+    """Forward to the agency's signer and check that it signed what was asked, with this key."""
+    with store.read() as s:
+        known = s.get(Meta, "signer-client-key") is not None
+    if known:
+        with store.read() as s:
+            client = remote_signer.client_key(s, keyring)
+    else:
+        with store.write() as s:
+            client = remote_signer.client_key(s, keyring)
+    issued = remote_signer.forward_sign(url, client, request=request, schema_ref=schema_ref, values=raw,
+                                        entropy=entropy, credential_id=credential_id, approval=approval, now=now)
+    used = int.from_bytes(issued.signer_entropy, "big")
+    if (issued.issuer_kid != key.kid or f"{issued.schema_id}@{issued.schema_version}" != schema_ref
+            or list(issued.values) != raw or (entropy is not None and used != entropy)):
+        raise Unavailable("the agency's signer answered a credential for other values or another key: nothing "
+                          "was issued; the agency checks its signer", reason=IssuanceReason.SIGNER_UNAVAILABLE)
+    return issued, used
+
+
 def redeem(store: Store, keyring: Keyring, *, now: int, request: bytes) -> bytes:
     """IssuanceRequest bytes in, IssuedCredential bytes out (the token is consumed)."""
     try:
@@ -186,16 +234,27 @@ def redeem(store: Store, keyring: Keyring, *, now: int, request: bytes) -> bytes
         if err is not None:
             raise err
         offer_id, credential_id, reissue_of = row.offer_id, row.credential_id, row.reissue_of
-        _offer, raw = _open_payload(keyring, row)
-        key = load_issuer_key(s, keyring, row.issuer_kid)
+        _offer, raw, approval = _open_payload(keyring, row)
+        signer_url = remote_signer.remote_url(s, row.issuer_kid)
+        if signer_url is None:
+            key = load_issuer_key(s, keyring, row.issuer_kid)
+        else:  # the agency's own signer holds the secret (docs/deployment.md §8)
+            key_row = s.get(IssuerKeyRow, row.issuer_kid)
+            assert key_row is not None
+            key = remote_signer.public_issuer_key(key_row)
         schema = get_schema(s, row.schema_ref)
         agency = row.agency_id
         # issue 13: the wallet's person binding decides how a re-issue keeps the person
         plan = lifecycle.plan_issuance(s, keyring, request=req, key=key, reissue_of=reissue_of)
-    try:
-        issued, used = issue(key, schema, req, schema.decode_values(raw), signer_entropy=plan.entropy)
-    except (CredentialError, VerificationError, ParameterError) as exc:
-        raise Invalid(exc.message, reason=exc.reason) from exc
+    if signer_url is None:
+        try:
+            issued, used = issue(key, schema, req, schema.decode_values(raw), signer_entropy=plan.entropy)
+        except (CredentialError, VerificationError, ParameterError) as exc:
+            raise Invalid(exc.message, reason=exc.reason) from exc
+    else:
+        issued, used = _sign_remotely(store, keyring, signer_url, key=key, schema_ref=schema.ref, raw=raw,
+                                      request=request, entropy=plan.entropy, credential_id=credential_id,
+                                      approval=approval, now=now)
     with store.write() as s:
         res = s.execute(
             update(OfferRow).where(OfferRow.offer_id == offer_id, OfferRow.used_at.is_(None),

@@ -22,6 +22,7 @@ from sdk.reasons import AdminReason
 from sdk.wire import ed25519_kid
 from verifier_service.registry.log_models import SchemaOwner
 from verifier_service.registry.models import Agency, Device, IssuerKeyRow, SchemaRow, VerifierKeyRow
+from verifier_service.registry.signer_models import RemoteSigner
 from verifier_service.services import audit
 from verifier_service.services.agencies import find_device
 from verifier_service.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -222,6 +223,10 @@ def rotate_issuer_key(session: Session, keyring: Keyring, new_key: IssuerKey, *,
         raise NotFound(f"no issuer key {old_kid} in this agency", reason=AdminReason.UNKNOWN_ISSUER_KEY)
     if old.status != "active":
         raise Conflict(f"issuer key {old_kid} is already retired", reason=AdminReason.KEY_RETIRED)
+    if session.get(RemoteSigner, old_kid) is not None:
+        raise Conflict(f"issuer key {old_kid} is held by the agency's own signer: make the new key there "
+                       "(`zkaid signer init` in a new folder), register it (`zkaid issuer-key add-remote`) and "
+                       "retire this one", reason=AdminReason.KEY_HELD_BY_SIGNER)
     if old_not_after is not None:
         if old_not_after < now:
             raise Invalid("the old key's end date cannot be in the past", reason=AdminReason.INVALID_DATES)
