@@ -407,3 +407,29 @@ def test_the_commands_find_what_dedup_link_finds(two_agency_stewards: Any, dep: 
     assert blind == sorted(local) and len(blind) >= 8
     res = run(app, ["dedup", "compare", "status", cid], env=as_("a"))
     assert res.exit_code == 0 and " closed " in res.stdout
+
+
+def test_an_interrupted_submit_resumes_where_it_stopped(dep: Deployment, live: str, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import zkaid.dedup_compare as cmd
+
+    monkeypatch.setattr(cmd, "service_evaluator", lambda *_a: evaluator())  # stewards are tested above
+    rng = random.Random(21)
+    rows = [render(p, rng, vary=False) for p in household_people(12, rng)]
+    path = write_list(tmp_path / "list.csv", rows)
+    cid = open_(dep)["id"]
+    people = [_person(r) for r in rows]
+    send(dep, "registrar_a", cid, records(people[:5], cid))  # the first 5 rows arrived, then the line broke
+    env = {"ZKAID_SERVICE_URL": live, "ZKAID_STEWARDS": str(tmp_path / "unused.json")}
+    run = CliRunner().invoke
+    res = run(app, ["dedup", "compare", "submit", cid, str(path)], env={**env, "ZKAID_API_KEY": dep.keys["registrar_a"]})
+    assert res.exit_code == 0 and "resuming: 5 rows" in res.output, res.output
+    res = run(app, ["dedup", "compare", "submit", cid, str(path)], env={**env, "ZKAID_API_KEY": dep.keys["registrar_b"]})
+    assert res.exit_code == 0 and "have been matched" in res.output, res.output
+    out = tmp_path / "a.csv"
+    res = run(app, ["dedup", "compare", "result", cid.upper(), "--out", str(out)],
+              env={**env, "ZKAID_API_KEY": dep.keys["registrar_a"]})
+    assert res.exit_code == 0, res.output
+    assert [int(r) for r, _ in list(csv.reader(out.open(encoding="utf-8")))[1:]] == list(range(1, len(rows) + 1))
+    res = run(app, ["dedup", "compare", "status", "not-an-id"], env={**env, "ZKAID_API_KEY": dep.keys["registrar_a"]})
+    assert res.exit_code == 2 and "not a comparison id" in res.output
