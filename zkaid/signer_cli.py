@@ -53,7 +53,7 @@ def init(
     name: Annotated[str, typer.Option(help="Issuer name people see, e.g. 'Agency A registration'.")],
     folder: SignerDir = Path("zkaid-signer"),
     schema: Annotated[list[str] | None, typer.Option(help="A shipped schema, id@version (repeatable; "
-                                                          "default the household schema).")] = None,
+                                                          "default household @2 and @1).")] = None,
     schema_file: Annotated[list[Path] | None, typer.Option(help="A schema definition JSON file (repeatable).")] = None,
     nym_count: Annotated[int, typer.Option(help="N, the number of nym secrets.")] = 1,
     range_params: Annotated[bool, typer.Option("--range-params/--no-range-params",
@@ -79,7 +79,7 @@ def init(
             schemas.append(Schema.from_json(path.read_text("utf-8")))
     except (OSError, ZkaidError) as exc:
         raise _fail(f"cannot read the schema: {exc}") from None
-    schemas = schemas or [household_schema()]
+    schemas = schemas or [household_schema(2), household_schema(1)]  # like the service's own keys
     if not 1 <= nym_count <= MAX_NYM_COUNT:
         raise _fail(f"--nym-count is 1..{MAX_NYM_COUNT}")
     passphrase = None
