@@ -24,9 +24,10 @@ unchanged) because a pure-Python-driven OPRF at a million records takes hours; t
 OPRF's per-input cost is measured on a sample and its total for the run extrapolated.
 
 clkhash 0.18.3 pins cryptography < 41 and mypy_extensions < 0.5, which conflict with zkaid's
-own cryptography >= 42, so it cannot be an extra: install the reference with
-``pip install --no-deps clkhash anonlink bitarray jsonschema tqdm`` (it then runs fine with
-the newer cryptography). Without it the reference line says so.
+own cryptography >= 42, so it cannot be an extra: ``make linkage-reference`` installs
+``jsonschema bitarray tqdm`` normally and ``clkhash anonlink`` with ``--no-deps`` (they then
+run fine with the newer cryptography) and runs the FEBRL4 section. Without them the
+reference line says so.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def febrl_clkhash(a: Any, b: Any) -> None:
         from clkhash import clk
         from clkhash.schema import from_json_dict
     except ImportError as exc:
-        line("clkhash + anonlink (shared secret, 0.75)", "not installed", f"({exc.name}; see docstring)")
+        line("clkhash + anonlink (shared secret, 0.75)", "not installed", f"({exc.name}; make linkage-reference)")
         return
     cols = ["given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode", "state",
             "date_of_birth", "soc_sec_id"]
