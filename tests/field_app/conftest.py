@@ -14,6 +14,11 @@ import pytest
 
 from tests.field_app.harness import prepare_kivy
 
+# Kivy reads the density once, when kivy.metrics is first imported, and it then holds for the
+# whole process. The wallet's conftest asks for 2 px per dp; without the same value here the
+# field tests ran at 1 alone and at 2 beside the wallet's (whichever conftest came first), so
+# text that fits by rounding at one density failed at the other. Both suites now agree.
+os.environ.setdefault("KIVY_METRICS_DENSITY", "2")
 prepare_kivy()  # before anything imports kivy
 
 from tests.field_app.demo import Deployment, MutableClock  # noqa: E402
