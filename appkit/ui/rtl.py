@@ -47,6 +47,11 @@ class _Directional:
                 core.text = label.text  # undo a right-to-left rendering after a language change
             super().texture_update(*largs)  # type: ignore[misc]
             return
+        # Measure with the face Kivy will draw with: a label's bold (or font_name) set after the
+        # label was made reaches core.options at once, but the font file it picks is only looked
+        # up again in refresh(). Measured with the regular face, a bold line came out wider than
+        # the label and Kivy wrapped it a second time, putting the end of the line above its start.
+        core.resolve_font_name()
         width = label.text_size[0]
         if width is not None:
             pad = label.padding
