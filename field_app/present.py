@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.i18n import Translator
+from field_app.i18n import Translator, table
 from field_app.ledger import Conflict, LedgerStats
 from field_app.service import Readiness, Result, SyncReport
 from sdk.credential import Schema
@@ -20,6 +20,7 @@ from sdk.trust import Freshness, FreshnessState, TrustList
 
 __all__ = [
     "ResultView",
+    "attribute_label",
     "conflict_text",
     "display_agency",
     "format_time",
@@ -64,13 +65,24 @@ def display_agency(trust_list: TrustList | None, agency: str) -> str:
     return agency
 
 
-def _label(schema: Schema | None, name: str, lang: str) -> str:
-    if schema is None:
-        return name
-    try:
-        return schema.attribute(name).label(lang)
-    except CredentialError:
-        return name
+def attribute_label(schema: Schema | None, name: str, tr: Translator) -> str:
+    """An attribute's name as the worker reads it. The schema's own word in the app's language
+    comes first (the agency's wording); for a language the schema does not carry (the shipped
+    schemas have English and French; Arabic lives in the app) the app's ``attribute.<name>``;
+    then the schema's English word; then the raw name."""
+    attr = None
+    if schema is not None:
+        try:
+            attr = schema.attribute(name)
+        except CredentialError:
+            attr = None
+    own = dict(attr.labels).get(tr.lang) if attr is not None else None
+    if own:
+        return own
+    key = f"attribute.{name}"
+    if key in table(tr.lang):
+        return tr(key)
+    return attr.label(tr.lang) if attr is not None else tr.get(key, name)
 
 
 def value_text(value: Any, tr: Translator, attribute: str = "") -> str:
@@ -102,7 +114,7 @@ def predicate_text(schema: Schema | None, pred: tuple[str, str, tuple[int, ...]]
     shown = [(tr.date(days_to_date(b)) if words else days_to_date(b).isoformat()) if is_date else str(b)
              for b in bounds]
     kind = "date" if is_date else "number"
-    args = {"label": _label(schema, name, tr.lang), "a": shown[0], "b": shown[-1]}
+    args = {"label": attribute_label(schema, name, tr), "a": shown[0], "b": shown[-1]}
     return tr(f"predicate.{op}.{kind}", **args)
 
 
@@ -122,7 +134,7 @@ def result_view(result: Result, tr: Translator) -> ResultView:
     details: tuple[tuple[str, str], ...] = ()
     conditions: tuple[str, ...] = ()
     if result.ok:
-        details = tuple((_label(schema, k, tr.lang), value_text(v, tr, k)) for k, v in result.disclosed.items())
+        details = tuple((attribute_label(schema, k, tr), value_text(v, tr, k)) for k, v in result.disclosed.items())
         conditions = tuple(predicate_text(schema, p, tr, words=True) for p in result.predicates)
     warning = ""
     if result.freshness is not None and result.freshness.state is not FreshnessState.FRESH:

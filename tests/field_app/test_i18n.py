@@ -103,3 +103,64 @@ def test_translator_falls_back_and_formats() -> None:
     assert fr("stats.line", local=1) .count("{") >= 1  # missing values stay visible, no crash
     with pytest.raises(KeyError):
         table("de")
+
+
+def shipped_schemas() -> list[object]:
+    """Every schema definition the SDK ships (sdk/credential/schemas/*.json), read from the files
+    themselves: a new schema or a new attribute is in this set without anyone listing it."""
+    from importlib import resources
+
+    from sdk.credential.schema import Schema
+
+    folder = resources.files("sdk.credential").joinpath("schemas")
+    return [Schema.from_json(f.read_text("utf-8")) for f in folder.iterdir() if f.name.endswith(".json")]
+
+
+def test_every_schema_attribute_has_words_in_every_language() -> None:
+    """The result screen names each disclosed attribute, and each condition's attribute, in the
+    device's language: the schemas carry English and French only, so the app's files carry the
+    word (``attribute.<name>``) for every attribute that can be shown, and a word for every
+    category (``enum.<name>.<value>``), in every language shipped."""
+    from field_app.present import attribute_label
+
+    schemas = shipped_schemas()
+    attrs = {a.name: a for s in schemas for a in s.attributes if not a.hidden}  # type: ignore[attr-defined]
+    assert len(schemas) >= 2 and {"household_size", "region", "valid_until"} <= set(attrs)
+    missing = [f"{lang}: {key}" for lang in LANGUAGES for a in attrs.values()
+               for key in (f"attribute.{a.name}", *(f"enum.{a.name}.{v}" for v in a.values))
+               if key not in table(lang)]
+    assert not missing, missing
+    for lang in LANGUAGES:
+        tr = Translator(lang)
+        for schema in schemas:
+            for a in schema.attributes:  # type: ignore[attr-defined]
+                if a.hidden:
+                    continue
+                label = attribute_label(schema, a.name, tr)  # type: ignore[arg-type]
+                assert label != a.name and label.strip(), f"{lang} {a.name}"
+                if lang == "ar":
+                    assert re.search("[\u0600-\u06ff]", label), f"ar {a.name}: {label!r}"
+                    assert re.search("[A-Za-z]", label) is None, f"ar {a.name}: {label!r}"
+
+
+def test_the_result_screen_names_attributes_in_the_device_language() -> None:
+    """A YES in Arabic lists "المنطقة: الشمال", not "Region: الشمال"; the schema's own French
+    word still wins in French (the agency's wording)."""
+    import datetime as dt
+
+    from field_app.checking import Result
+    from field_app.present import result_view
+    from sdk.credential import household_schema
+    from sdk.credential.schema import date_to_days
+
+    schema = household_schema(2)
+    yes = Result(ok=True, reason="enrolled", checked_at=0, schema=schema,
+                 disclosed={"region": "north", "household_size": 6},
+                 predicates=(("valid_until", "ge", (date_to_days(dt.date(2026, 12, 1)),)),))
+    ar = result_view(yes, Translator("ar"))
+    assert ar.details == (("المنطقة", "الشمال"), ("عدد أفراد الأسرة", "6"))
+    assert ar.conditions[0].startswith("صالحة حتى"), ar.conditions
+    fr = result_view(yes, Translator("fr"))
+    assert fr.details[0] == (schema.attribute("region").label("fr"), "Nord")
+    en = result_view(yes, Translator("en"))
+    assert en.details[0] == ("Region", "North") and en.conditions[0].startswith("Valid until")
