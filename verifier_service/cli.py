@@ -17,6 +17,7 @@ Every command reads the same settings as the service (``ZKAID_*`` variables,
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,6 +93,10 @@ def serve(
     tls_key: Annotated[Path | None, typer.Option("--tls-key", help="The certificate's private key (PEM).")] = None,
     allow_plain_http: Annotated[bool, typer.Option(
         "--allow-plain-http", help="Plain HTTP on a public address (TLS ends at a reverse proxy in front).")] = False,
+    http: Annotated[str, typer.Option(
+        "--http", help="HTTP parser: auto (httptools when installed, else h11), httptools or h11.")] = "auto",
+    loop: Annotated[str, typer.Option(
+        "--loop", help="Event loop: auto (uvloop when installed, else asyncio), uvloop or asyncio.")] = "auto",
     data_dir: DataDir = None, database_url: DbUrl = None, dev: Dev = False,
 ) -> None:
     """Run the service with uvicorn (SQLite in the data folder unless DATABASE_URL is set)."""
@@ -112,14 +117,15 @@ def serve(
             typer.echo(f"error: the TLS {what} file {path} does not exist", err=True)
             raise typer.Exit(2)
     _check_listen(s, tls=tls_cert is not None)
+    stack = server_stack(http, loop)
     tls: dict[str, Any] = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)} if tls_cert else {}
     with _fail_cleanly():
         application = create_app(s)  # checks the configuration, migrates, creates dev keys once
     install_log_redaction()
     typer.echo(f"zkaid service on {'https' if tls else 'http'}://{s.host}:{s.port} (docs at /docs), database "
-               f"{s.effective_database_url.split('://')[0]}, {workers} worker(s)")
+               f"{s.effective_database_url.split('://')[0]}, {workers} worker(s), {stack['http']} + {stack['loop']}")
     if workers == 1:
-        uvicorn.run(application, host=s.host, port=s.port, log_level=s.log_level, proxy_headers=True, **tls)
+        uvicorn.run(application, host=s.host, port=s.port, log_level=s.log_level, proxy_headers=True, **stack, **tls)
         return
     application.state.runtime.close()
     # Worker processes build their app from the environment: hand the options over.
@@ -129,7 +135,38 @@ def serve(
     if s.dev:
         os.environ["ZKAID_DEV"] = "1"
     uvicorn.run("verifier_service.app:create_app", factory=True, host=s.host, port=s.port, workers=workers,
-                log_level=s.log_level, proxy_headers=True, **tls)
+                log_level=s.log_level, proxy_headers=True, **stack, **tls)
+
+
+_FAST = {"http": ("httptools", "h11"), "loop": ("uvloop", "asyncio")}
+
+
+def server_stack(http: str = "auto", loop: str = "auto") -> dict[str, Any]:
+    """uvicorn's ``http`` and ``loop``: httptools and uvloop (``uvicorn[standard]``) when they
+    import (less CPU per request than h11 and asyncio: ``bench/service.py --stack``); else the
+    pure-Python pair, with one warning each. An explicit choice that cannot be imported is an
+    error."""
+    import importlib.util
+
+    chosen: dict[str, Any] = {}
+    for what, value in (("http", http), ("loop", loop)):
+        fast, plain = _FAST[what]
+        if value not in ("auto", fast, plain):
+            typer.echo(f"error: --{what} is auto, {fast} or {plain}", err=True)
+            raise typer.Exit(2)
+        available = importlib.util.find_spec(fast) is not None
+        if value == fast and not available:
+            typer.echo(f"error: --{what} {fast}: the package {fast} is not installed "
+                       "(pip install 'uvicorn[standard]')", err=True)
+            raise typer.Exit(2)
+        if value == "auto":
+            value = fast if available else plain
+            if not available:
+                logging.getLogger("zkaid.service").warning(
+                    "%s is not installed: serving with %s, which costs more CPU per request "
+                    "(pip install 'uvicorn[standard]')", fast, plain)
+        chosen[what] = value
+    return chosen
 
 
 def _check_listen(s: Settings, *, tls: bool) -> None:

@@ -106,3 +106,26 @@ def test_two_worker_processes_enroll_once_and_revoke_at_once(two_workers: tuple[
                                             json.dumps({"scope": SCOPE, "pseudonym": others[100 + i].hex()}).encode(),
                                             _h(keys, "device2"))[0])
     assert Counter(still) == Counter({201: 10}), still
+
+
+def test_serve_uses_httptools_and_uvloop_when_installed_and_falls_back_once(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import importlib.util
+
+    import typer
+
+    from verifier_service import cli
+
+    real = importlib.util.find_spec
+    installed = {"httptools": real("httptools") is not None, "uvloop": real("uvloop") is not None}
+    assert cli.server_stack() == {"http": "httptools" if installed["httptools"] else "h11",
+                                  "loop": "uvloop" if installed["uvloop"] else "asyncio"}
+    assert cli.server_stack("h11", "asyncio") == {"http": "h11", "loop": "asyncio"}
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name in ("httptools", "uvloop") else real(name, *a))
+    with caplog.at_level("WARNING", logger="zkaid.service"):
+        assert cli.server_stack() == {"http": "h11", "loop": "asyncio"}
+    assert [r.getMessage().split(" ")[0] for r in caplog.records] == ["httptools", "uvloop"]
+    for bad in (("httptools", "auto"), ("auto", "uvloop"), ("http2", "auto")):
+        with pytest.raises(typer.Exit):
+            cli.server_stack(*bad)
