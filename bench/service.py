@@ -2,6 +2,7 @@
 
     python bench/service.py [--quick] [--only sqlite|postgresql]
     python bench/service.py --scale [--stored N]     (issue 16 targets: bench/service_scale.py)
+    python bench/service.py --stack [--quick]        (single enrollments: h11/asyncio vs httptools/uvloop, 1-2 workers)
 
 Starts its own servers: uvicorn (one worker, as `zkaid serve` runs it) in a separate
 process on 127.0.0.1, over SQLite (WAL; synchronous=FULL, the default, and NORMAL) in a
@@ -274,7 +275,180 @@ def run_one(kind: str, url: str, data_dir: Path, quick: bool, **extra: Any) -> d
         proc.join(10)
 
 
+# ---------------------------------------------------------------- single enrollments: stack and workers
+#   python bench/service.py --stack [--quick] [--only sqlite|postgresql]
+# `zkaid serve` (a subprocess, as an operator runs it) at 1 and 2 workers, with uvicorn's pure-Python
+# stack (h11 + asyncio) and its fast one (httptools + uvloop), in one run: single enrollments/s, p50
+# and p99, and CPU seconds per request of the server (all its processes) and of the database.
+
+STACKS = (("h11", "asyncio"), ("httptools", "uvloop"))
+
+
+def tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants (Linux /proc)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def _loadavg() -> str:
+    return Path("/proc/loadavg").read_text().split(" ")[0]
+
+
+class RawConn:
+    """A keep-alive connection that sends ready-made request bytes and reads just enough of the
+    answer: the load generator shares the machine's cores, so it should cost little."""
+
+    def __init__(self, port: int) -> None:
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=120)
+        self.buf = b""
+
+    def send(self, request: bytes) -> int:
+        self.s.sendall(request)
+        while b"\r\n\r\n" not in self.buf:
+            self.buf += self.s.recv(65536)
+        head, _, rest = self.buf.partition(b"\r\n\r\n")
+        status = int(head[9:12])
+        low = head.lower()
+        k = low.index(b"content-length:") + 15
+        length = int(low[k:low.index(b"\r\n", k) if b"\r\n" in low[k:] else len(low)])
+        while len(rest) < length:
+            rest += self.s.recv(65536)
+        self.buf = rest[length:]
+        return status
+
+    def close(self) -> None:
+        self.s.close()
+
+
+def _enroll_request(key: str, pseudonym: str) -> bytes:
+    body = json.dumps({"scope": SCOPE, "pseudonym": pseudonym}).encode()
+    return (f"POST /v1/enrollments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+def _zkaid_serve(kw: dict[str, Any], workers: int, http: str, loop: str) -> tuple[Any, int]:
+    import subprocess
+
+    port = free_port()
+    env = {**os.environ, "ZKAID_KEK": KEK, "ZKAID_DB_POOL_SIZE": "20", "ZKAID_LOG_LEVEL": "warning",
+           "ZKAID_PUBLIC_URL": "http://127.0.0.1", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    proc = subprocess.Popen([sys.executable, "-m", "zkaid", "serve", "--workers", str(workers), "--port", str(port),
+                             "--http", http, "--loop", loop, "--data-dir", kw["data_dir"], "--database-url",
+                             kw["database_url"], "--dev"], env=env, stdout=subprocess.DEVNULL)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=2).read()
+            time.sleep(1.5 if workers > 1 else 0.2)  # let every worker come up
+            return proc, port
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("zkaid serve did not start")
+
+
+def single_rates(port: int, key: str, nyms: list[str], clients: int, pids: list[int]) -> dict[str, float]:
+    """Enroll ``nyms`` one POST each over ``clients`` connections; rate, latency and CPU per request."""
+    reqs = [_enroll_request(key, p) for p in nyms]
+    warm, reqs = reqs[:clients * 10], reqs[clients * 10:]
+    lat: list[float] = []
+    lock = threading.Lock()
+
+    def run(part: list[bytes]) -> Callable[[], int]:
+        def job() -> int:
+            c, mine = RawConn(port), []
+            for r in part:
+                t0 = time.perf_counter()
+                st = c.send(r)
+                mine.append(time.perf_counter() - t0)
+                assert st == 201, st
+            c.close()
+            with lock:
+                lat.extend(mine)
+            return len(part)
+        return job
+
+    parallel([run(warm[i::clients]) for i in range(clients)], clients)
+    lat.clear()
+    cpu0, db0, me0 = sum(tree_cpu(p) for p in pids[:1]), sum(tree_cpu(p) for p in pids[1:]), time.process_time()
+    secs, n = parallel([run(reqs[i::clients]) for i in range(clients)], clients)
+    cpu, db, me = sum(tree_cpu(p) for p in pids[:1]) - cpu0, sum(tree_cpu(p) for p in pids[1:]) - db0, \
+        time.process_time() - me0
+    lat.sort()
+    return {"rate": n / secs, "p50": 1000 * statistics.median(lat), "p99": 1000 * lat[int(0.99 * (len(lat) - 1))],
+            "cpu_ms": 1000 * cpu / n, "db_ms": 1000 * db / n, "client_ms": 1000 * me / n, "load": float(_loadavg())}
+
+
+def stack_curve(quick: bool, only: str | None) -> None:
+    n = 1500 if quick else 4000
+    engines: list[tuple[str, Any]] = []
+    if only in (None, "sqlite"):
+        engines.append(("SQLite FULL", None))
+    if only in (None, "postgresql"):
+        engines.append(("PostgreSQL", PostgresServer(durable=True)))
+    rows: list[tuple[str, int, str, dict[str, float]]] = []
+    seed = 100
+    for kind, pg in engines:
+        with tempfile.TemporaryDirectory() as d, (pg if pg is not None else _Null()):
+            url = pg.create_database("bench") if pg is not None else f"sqlite:///{d}/registry.sqlite3"
+            kw: dict[str, Any] = dict(data_dir=d, database_url=url, dev=True, kek=KEK)
+            with Bootstrap(Settings(**kw)) as b:
+                b.create_agency("agency-a", "Agency A", operator=True)
+                key = b.create_api_key("agency-a", "registrar")
+                b.create_scope(SCOPE, agency="agency-a")
+            db_pid = [int((pg.data / "postmaster.pid").read_text().split()[0])] if pg is not None else []
+            for workers in (1, 2):
+                for http, loop in STACKS:
+                    seed += 1
+                    proc, port = _zkaid_serve(kw, workers, http, loop)
+                    try:
+                        r = single_rates(port, key, pseudonyms(n, seed), 8 * workers, [proc.pid, *db_pid])
+                    finally:
+                        proc.terminate()
+                        proc.wait(20)
+                    rows.append((kind, workers, f"{http} + {loop}", r))
+                    print(f"  {kind}, {workers} worker(s), {http} + {loop}: {r['rate']:,.0f}/s "
+                          f"(load {r['load']:.2f})", flush=True)
+    print(f"\nsingle enrollments through `zkaid serve` (POST /v1/enrollments), {os.cpu_count()} cores; "
+          "8 clients per worker;\nCPU ms per request: the server's processes, the database's, the load generator's")
+    print(f"{'engine':12}{'workers':>8}  {'stack':20}{'/s':>7}{'p50 ms':>8}{'p99 ms':>8}{'server':>8}{'db':>6}"
+          f"{'client':>8}{'load':>6}   target")
+    for kind, workers, stack, r in rows:
+        target = ">= 300/s" if kind == "PostgreSQL" and workers == 2 else \
+            ("p99 <= 200 ms" if kind.startswith("SQLite") and workers == 1 else "")
+        print(f"{kind:12}{workers:>8}  {stack:20}{r['rate']:7,.0f}{r['p50']:8.1f}{r['p99']:8.0f}{r['cpu_ms']:8.2f}"
+              f"{r['db_ms']:6.2f}{r['client_ms']:8.2f}{r['load']:6.2f}   {target}")
+    print("(SQLite with 2 workers is measured for the curve only: docs/deployment.md keeps SQLite to one worker)")
+
+
+class _Null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 def main() -> None:
+    if "--stack" in sys.argv:  # single enrollments: uvicorn's stacks at 1 and 2 workers
+        sys.argv.remove("--stack")
+        ap = argparse.ArgumentParser(description="single enrollments: uvicorn stacks at 1 and 2 workers")
+        ap.add_argument("--quick", action="store_true")
+        ap.add_argument("--only", choices=["sqlite", "postgresql"])
+        a = ap.parse_args()
+        stack_curve(a.quick, a.only)
+        return
     if "--scale" in sys.argv:  # issue 16 targets: registry at scale, workers, log, revocation
         sys.argv.remove("--scale")
         sys.path.insert(0, str(Path(__file__).resolve().parent))
