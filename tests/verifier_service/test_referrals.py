@@ -330,3 +330,115 @@ def test_a_killed_sender_loses_nothing_and_delivers_once(dep: Deployment, live: 
     assert [rid for rid, _d in box.pending()] == [content.referral_id.hex()]
     out = box.flush(ServiceClient(live, dep.keys["registrar_a"]).send_referral)
     assert out.delivered == [content.referral_id.hex()] and box.pending() == [] and count(dep) == 1
+
+
+# ----------------------------------------------------------------- group commit of single POSTs
+
+def _in_one_group(dep: Deployment, calls: list[tuple[str, bytes]]) -> list[object]:
+    """Start every submission while the process's referral writer is held, so that all of
+    them queue and the next writer takes them as one group; returns results or exceptions."""
+    import threading
+    import time
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from verifier_service.services import referrals as service
+    from verifier_service.services.auth import Principal
+    from verifier_service.services.errors import DomainError
+
+    group = service._group_of(dep.rt.store)
+    out: list[object] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        agency, data = calls[i]
+        try:
+            out[i] = service.submit(dep.rt.store, dep.rt.trust_cache, now=dep.clock.now,
+                                    principal=Principal(f"test-{agency}", agency, "registrar"), data=data,
+                                    retention=dep.rt.settings.referral_retention)
+        except (DomainError, SQLAlchemyError) as exc:
+            out[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    with group.writer:
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 30
+        while len(group.pending) < len(calls) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(group.pending) == len(calls)
+    for t in threads:
+        t.join(120)
+        assert not t.is_alive()
+    return out
+
+
+def test_single_sends_in_one_group_each_get_their_own_answer(dep: Deployment) -> None:
+    from verifier_service.registry.models import AuditEvent
+
+    ref = Referrals(dep).setup()
+    holder, cred, _ = dep.wallet()
+    made = [ref.submission(holder, cred, HYBRID if i % 2 else X25519) for i in range(5)]
+    p1, p3 = (decode_message(made[i][2], ReferralSubmission, "s") for i in (1, 3))
+    moved = encode_message(ReferralSubmission(made[2][1].data, p1.request, p1.presentation))
+    bad_proof = encode_message(ReferralSubmission(made[4][1].data,
+                                                  decode_message(made[4][2], ReferralSubmission, "s").request,
+                                                  p3.presentation))
+    c5, s5 = ref.seal(referral_id=made[0][0].referral_id, note="changed")  # made[0]'s id, other content
+    replay = ref.consent(holder, cred, ref.offer(c5, s5))
+    calls = [("agency-a", made[0][2]), ("agency-a", moved), ("agency-a", made[1][2]), ("agency-b", made[3][2]),
+             ("agency-a", bad_proof), ("agency-a", made[0][2]), ("agency-a", replay), ("agency-a", b"\xd9junk"),
+             ("agency-a", made[3][2])]
+    out = _in_one_group(dep, calls)
+    kinds = [r[1] if isinstance(r, tuple) else r.reason for r in out]  # type: ignore[attr-defined]
+    assert kinds == [True, "consent_mismatch", True, "wrong_sender", "consent_invalid", False, "replayed",
+                     "malformed", True], out
+    first, again = out[0], out[5]
+    assert isinstance(first, tuple) and isinstance(again, tuple) and first[0] == again[0]
+    assert count(dep) == 3
+    with dep.rt.store.read() as s:
+        sends = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "referral.send"))
+    assert sends == 3
+    # each refusal is the typed problem the route answers
+    assert ref.send(made[0][2]).status_code == 200
+    r = ref.send(moved)
+    assert (r.status_code, r.json()["reason"]) == (422, "consent_mismatch") and count(dep) == 3
+
+
+def test_a_failed_group_answers_every_send_and_stores_nothing(dep: Deployment,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from verifier_service.services import audit
+    from verifier_service.services import referrals as service
+
+    ref = Referrals(dep).setup()
+    holder, cred, _ = dep.wallet()
+    made = [ref.submission(holder, cred)[2] for _ in range(3)]
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(audit, "record", broken)
+    out = _in_one_group(dep, [("agency-a", d) for d in made] + [("agency-b", made[0])])
+    assert [type(r).__name__ for r in out[:3]] == ["OperationalError"] * 3, out
+    assert getattr(out[3], "reason", None) == "wrong_sender"  # refused on its own before the transaction
+    assert count(dep) == 0
+    monkeypatch.undo()
+    assert service.submit(dep.rt.store, dep.rt.trust_cache, now=dep.clock.now,
+                          principal=service.Principal("k", "agency-a", "registrar"), data=made[0],
+                          retention=dep.rt.settings.referral_retention)[1] is True
+    assert count(dep) == 1
+
+
+def test_concurrent_single_posts_over_http_are_each_stored_once(dep: Deployment, live: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.verifier_service.test_concurrency import call
+
+    ref = Referrals(dep).setup()
+    holder, cred, _ = dep.wallet()
+    made = [ref.submission(holder, cred)[2] for _ in range(12)]
+    headers = {"Authorization": f"Bearer {dep.keys['registrar_a']}", **CBOR}
+    with ThreadPoolExecutor(8) as pool:  # every submission twice, at once
+        statuses = list(pool.map(lambda d: call(live, "POST", "/v1/referrals", d, headers)[0], made + made))
+    assert sorted(statuses) == [200] * 12 + [201] * 12 and count(dep) == 12

@@ -20,20 +20,21 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from sdk.errors import ReferralError
-from sdk.reasons import ReferralServiceReason
+from sdk.reasons import ProblemReason, ReferralServiceReason
 from sdk.referral import (
     AcceptedReferral,
     ReferralHeader,
-    verify_submission,
     verify_submissions,
     verify_withdrawal,
 )
@@ -53,6 +54,7 @@ from verifier_service.services.errors import (
     Gone,
     Invalid,
     NotFound,
+    Unavailable,
 )
 
 if TYPE_CHECKING:
@@ -217,14 +219,118 @@ def trust_list_entries(session: Session, now: int) -> tuple[list[ReferralKeyEntr
 def submit(store: Store, cache: TrustListCache, *, now: int, principal: Principal, data: bytes,
            retention: int) -> tuple[ReferralInfo, bool]:
     """Verify the consent and store the sealed referral. Returns (info, created): the same
-    submission again gives the stored referral and ``created=False``."""
-    with store.read() as s:
-        tl = cache.get(s)
+    submission again gives the stored referral and ``created=False``.
+
+    Group commit (as for enrollments): the submissions of one process that arrive while a
+    group is being checked and stored wait for it, and the next of them then takes all of them
+    as one group: their consents verified together (one multi-pairing), the accepted ones
+    stored in one transaction (one commit, one disk flush), in arrival order. Each submission
+    still gets its own answer or typed error, and only after the commit that holds its row, so
+    an acknowledged referral is durable as before."""
+    job = _Submission(cache, principal, data, now, retention)
+    group = _group_of(store)
+    with group.queue:
+        group.pending.append(job)
+    while not job.done:
+        with group.writer:  # one referral writer per process
+            if job.done:  # an earlier writer took this submission into its group
+                break
+            with group.queue:
+                batch, group.pending = group.pending[:_GROUP_MAX], group.pending[_GROUP_MAX:]
+            _submit_group(store, batch)
+    if job.error is not None:
+        raise job.error
+    assert job.result is not None
+    return job.result
+
+
+_GROUP_MAX = 64  # submissions per group (as POST /v1/referrals/batch)
+
+
+@dataclass(eq=False)
+class _Submission:
+    cache: TrustListCache
+    principal: Principal
+    data: bytes
+    now: int
+    retention: int
+    result: tuple[ReferralInfo, bool] | None = None
+    error: Exception | None = None
+    done: bool = False
+
+
+class _Group:
+    def __init__(self) -> None:
+        self.writer = threading.Lock()
+        self.queue = threading.Lock()
+        self.pending: list[_Submission] = []
+
+
+_GROUPS: weakref.WeakKeyDictionary[Store, _Group] = weakref.WeakKeyDictionary()
+_GROUPS_LOCK = threading.Lock()
+
+
+def _group_of(store: Store) -> _Group:
+    with _GROUPS_LOCK:
+        group = _GROUPS.get(store)
+        if group is None:
+            group = _GROUPS[store] = _Group()
+        return group
+
+
+def _submit_group(store: Store, batch: list[_Submission]) -> None:
+    """Check and store a group; sets each submission's result or error. A database error
+    that fails the transaction is every stored-to-be submission's error (none was stored)."""
+    outcome: dict[int, tuple[ReferralInfo, bool] | Exception] = {}
+    settled = False
     try:
-        acc = verify_submission(data, tl, now=now)
-    except ReferralError as exc:
-        raise _domain(exc) from exc
-    h = acc.sealed.header
+        with store.read() as s:
+            tl = batch[0].cache.get(s)
+        by_now: dict[int, list[int]] = {}
+        for k, job in enumerate(batch):
+            by_now.setdefault(job.now, []).append(k)
+        accepted: list[tuple[int, AcceptedReferral]] = []
+        for now, ks in by_now.items():
+            for k, res in zip(ks, verify_submissions([batch[k].data for k in ks], tl, now=now), strict=True):
+                if isinstance(res, ReferralError):
+                    outcome[k] = _domain(res)
+                    continue
+                try:
+                    _check_header(res.sealed.header, batch[k].principal, now, batch[k].retention)
+                except DomainError as exc:
+                    outcome[k] = exc
+                    continue
+                accepted.append((k, res))
+        accepted.sort()
+        if accepted:
+            try:
+                with store.write() as s:
+                    outcome.update(_store_group(s, [(k, batch[k], acc) for k, acc in accepted]))
+            except IntegrityError:  # an id committed meanwhile by another process: one at a time
+                for k, acc in accepted:
+                    try:
+                        outcome[k] = _store_one(store, batch[k], acc)
+                    except (SQLAlchemyError, DomainError) as exc:
+                        outcome[k] = exc
+        settled = True
+    except (SQLAlchemyError, DomainError) as exc:  # nothing of the group is stored
+        for k in range(len(batch)):
+            if not isinstance(outcome.get(k), DomainError):
+                outcome[k] = exc
+        settled = True
+    finally:
+        for k, job in enumerate(batch):
+            got = outcome.get(k) if settled else None
+            if got is None:  # an unexpected error: the leader re-raises it, the others must not wait
+                got = Unavailable("the referral could not be stored; try again", reason=ProblemReason.BUSY)
+            if isinstance(got, Exception):
+                job.error = got
+            else:
+                job.result = got
+            job.done = True
+
+
+def _check_header(h: ReferralHeader, principal: Principal, now: int, retention: int) -> None:
     if h.from_agency != principal.agency:
         raise Forbidden(f"this referral is from {h.from_agency}; your key belongs to {principal.agency}",
                         reason=ReferralServiceReason.WRONG_SENDER)
@@ -233,30 +339,54 @@ def submit(store: Store, cache: TrustListCache, *, now: int, principal: Principa
     if h.expires > now + retention:
         raise Invalid(f"a referral may last at most the retention period ({retention // 86400} days)",
                       reason=ReferralServiceReason.BAD_LIFETIME)
+
+
+def _store_group(s: Session, items: list[tuple[int, _Submission, AcceptedReferral]]
+                 ) -> dict[int, tuple[ReferralInfo, bool] | Exception]:
+    """Store the accepted submissions of a group in the session's transaction, in order (a
+    referral id twice in one group is stored once; the second is answered as a retry)."""
+    out: dict[int, tuple[ReferralInfo, bool] | Exception] = {}
+    heads = [acc.sealed.header for _k, _j, acc in items]
+    known = set(s.scalars(select(Agency.id).where(Agency.id.in_({h.to_agency for h in heads}))))
+    rows: dict[str, ReferralRow] = {r.referral_id: r for r in s.scalars(
+        select(ReferralRow).where(ReferralRow.referral_id.in_({h.referral_id.hex() for h in heads})))}
+    for k, job, acc in items:
+        h = acc.sealed.header
+        rid, digest = h.referral_id.hex(), acc.sealed.digest.hex()
+        if h.to_agency not in known:
+            out[k] = Invalid(f"no agency '{h.to_agency}' in this registry", reason=ReferralServiceReason.WRONG_RECIPIENT)
+            continue
+        row = rows.get(rid)
+        if row is not None:
+            try:
+                out[k] = _again(row, digest), False
+            except Conflict as exc:
+                out[k] = exc
+            continue
+        row = rows[rid] = _new_row(acc, job.now, job.retention)
+        s.add(row)
+        audit.record(s, at=job.now, agency=h.from_agency, actor=job.principal.actor, action="referral.send",
+                     target=rid, to=h.to_agency, suite=h.suite, digest=digest[:16])
+        out[k] = _info(row), True
+    return out
+
+
+def _store_one(store: Store, job: _Submission, acc: AcceptedReferral) -> tuple[ReferralInfo, bool]:
+    """One submission in its own transaction (the path after a concurrent insert)."""
+    h = acc.sealed.header
     rid, digest = h.referral_id.hex(), acc.sealed.digest.hex()
     try:
         with store.write() as s:
-            if s.get(Agency, h.to_agency) is None:
-                raise Invalid(f"no agency '{h.to_agency}' in this registry", reason=ReferralServiceReason.WRONG_RECIPIENT)
-            row = s.get(ReferralRow, rid)
-            if row is not None:
-                return _again(row, digest), False
-            row = ReferralRow(referral_id=rid, digest=digest, from_agency_id=h.from_agency,
-                              to_agency_id=h.to_agency, recipient_kid=h.recipient_kid.hex(), suite=h.suite,
-                              pseudonym=acc.pseudonym, sealed=acc.sealed.data, status="sent", created_at=h.created,
-                              expires_at=h.expires, submitted_at=now, updated_at=now, delete_after=now + retention)
-            s.add(row)
-            audit.record(s, at=now, agency=h.from_agency, actor=principal.actor, action="referral.send",
-                         target=rid, to=h.to_agency, suite=h.suite, digest=digest[:16])
-            s.flush()
-            info = _info(row)
+            out = _store_group(s, [(0, job, acc)])[0]
     except IntegrityError:  # the same referral id committed concurrently
         with store.read() as s:
             row = s.get(ReferralRow, rid)
             if row is None:
                 raise
             return _again(row, digest), False
-    return info, True
+    if isinstance(out, Exception):
+        raise out
+    return out
 
 
 @dataclass(frozen=True)
