@@ -442,3 +442,42 @@ def test_concurrent_single_posts_over_http_are_each_stored_once(dep: Deployment,
     with ThreadPoolExecutor(8) as pool:  # every submission twice, at once
         statuses = list(pool.map(lambda d: call(live, "POST", "/v1/referrals", d, headers)[0], made + made))
     assert sorted(statuses) == [200] * 12 + [201] * 12 and count(dep) == 12
+
+
+def test_http_and_in_process_sends_wait_in_one_queue(dep: Deployment, live: str) -> None:
+    """POSTs wait for their group on the event loop, in-process callers in their thread; one
+    writer takes both, and each is woken with its own answer."""
+    import threading
+    import time
+
+    from tests.verifier_service.test_concurrency import call
+    from verifier_service.services import referrals as service
+
+    ref = Referrals(dep).setup()
+    holder, cred, _ = dep.wallet()
+    made = [ref.submission(holder, cred)[2] for _ in range(6)]
+    group = service._group_of(dep.rt.store)
+    statuses: dict[int, object] = {}
+
+    def post(i: int, who: str) -> None:
+        headers = {"Authorization": f"Bearer {dep.keys[who]}", **CBOR}
+        statuses[i] = call(live, "POST", "/v1/referrals", made[i], headers)[0]
+
+    def direct() -> None:
+        statuses[5] = service.submit(dep.rt.store, dep.rt.trust_cache, now=dep.clock.now,
+                                     principal=service.Principal("k", "agency-a", "registrar"), data=made[5],
+                                     retention=dep.rt.settings.referral_retention)[1]
+
+    threads = [threading.Thread(target=post, args=(i, "registrar_b" if i == 4 else "registrar_a")) for i in range(5)]
+    threads.append(threading.Thread(target=direct))
+    with group.writer:
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 30
+        while len(group.pending) < 6 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(group.pending) == 6
+    for t in threads:
+        t.join(120)
+        assert not t.is_alive()
+    assert statuses == {0: 201, 1: 201, 2: 201, 3: 201, 4: 403, 5: True} and count(dep) == 5

@@ -97,12 +97,13 @@ def list_types(rt: RuntimeDep, who: MemberDep) -> list[ReferralTypeOut]:
              openapi_extra={"requestBody": {"required": True, "content": {CBOR: {"schema": {
                  "type": "string", "format": "binary",
                  "description": "ReferralSubmission (specs/referrals.md §5)"}}}}})
-def send(body: CborBody, rt: RuntimeDep, who: EnrollerDep, response: Response) -> ReferralOut:
+async def send(body: CborBody, rt: RuntimeDep, who: EnrollerDep, response: Response) -> ReferralOut:
     """Deliver a sealed referral with the person's consent. 201 stored; 200 the same
     submission was stored before; 409 ``replayed``; 410 ``expired``; 422 ``wrong_recipient``,
     ``consent_mismatch``, ``consent_invalid``, ``bad_lifetime``; 403 ``wrong_sender``."""
-    info, created = referrals.submit(rt.store, rt.trust_cache, now=rt.now(), principal=who, data=body,
-                                     retention=rt.settings.referral_retention)
+    # async: the request waits for its group commit on the event loop (no thread of its own)
+    info, created = await referrals.submit_async(rt.store, rt.trust_cache, now=rt.now(), principal=who, data=body,
+                                                 retention=rt.settings.referral_retention)
     if not created:
         response.status_code = 200
     return _out(info)

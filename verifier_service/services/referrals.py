@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
@@ -56,6 +57,7 @@ from verifier_service.services.errors import (
     NotFound,
     Unavailable,
 )
+from verifier_service.services.group import GroupCommit
 
 if TYPE_CHECKING:
     from verifier_service.services.trust_list import TrustListCache
@@ -75,6 +77,7 @@ __all__ = [
     "revoke_key",
     "set_type",
     "submit",
+    "submit_async",
     "submit_many",
     "trust_list_entries",
     "update_status",
@@ -228,20 +231,16 @@ def submit(store: Store, cache: TrustListCache, *, now: int, principal: Principa
     still gets its own answer or typed error, and only after the commit that holds its row, so
     an acknowledged referral is durable as before."""
     job = _Submission(cache, principal, data, now, retention)
-    group = _group_of(store)
-    with group.queue:
-        group.pending.append(job)
-    while not job.done:
-        with group.writer:  # one referral writer per process
-            if job.done:  # an earlier writer took this submission into its group
-                break
-            with group.queue:
-                batch, group.pending = group.pending[:_GROUP_MAX], group.pending[_GROUP_MAX:]
-            _submit_group(store, batch)
-    if job.error is not None:
-        raise job.error
-    assert job.result is not None
-    return job.result
+    _group_of(store).run_sync(store, job)
+    return job.outcome()
+
+
+async def submit_async(store: Store, cache: TrustListCache, *, now: int, principal: Principal, data: bytes,
+                       retention: int) -> tuple[ReferralInfo, bool]:
+    """:func:`submit` from the event loop: the request waits for its group without a thread."""
+    job = _Submission(cache, principal, data, now, retention)
+    await _group_of(store).run_async(store, job)
+    return job.outcome()
 
 
 _GROUP_MAX = 64  # submissions per group (as POST /v1/referrals/batch)
@@ -257,24 +256,24 @@ class _Submission:
     result: tuple[ReferralInfo, bool] | None = None
     error: Exception | None = None
     done: bool = False
+    waker: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
+
+    def outcome(self) -> tuple[ReferralInfo, bool]:
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
 
 
-class _Group:
-    def __init__(self) -> None:
-        self.writer = threading.Lock()
-        self.queue = threading.Lock()
-        self.pending: list[_Submission] = []
-
-
-_GROUPS: weakref.WeakKeyDictionary[Store, _Group] = weakref.WeakKeyDictionary()
+_GROUPS: weakref.WeakKeyDictionary[Store, GroupCommit[_Submission]] = weakref.WeakKeyDictionary()
 _GROUPS_LOCK = threading.Lock()
 
 
-def _group_of(store: Store) -> _Group:
+def _group_of(store: Store) -> GroupCommit[_Submission]:
     with _GROUPS_LOCK:
         group = _GROUPS.get(store)
         if group is None:
-            group = _GROUPS[store] = _Group()
+            group = _GROUPS[store] = GroupCommit(_submit_group, _GROUP_MAX)
         return group
 
 
