@@ -88,3 +88,46 @@ def test_a_failed_group_answers_every_request_and_stores_nothing(dep: Deployment
     monkeypatch.undo()
     assert registry.enroll(dep.rt.store, now=dep.clock(), principal=_principal(dep, "agency-a"), scope=SCOPE,
                            pseudonym=p[0]).pseudonym == p[0]
+
+
+def test_http_and_in_process_enrollments_wait_in_one_queue(dep: Deployment, live: str) -> None:
+    """POSTs wait for their group on the event loop (no thread each), in-process callers in
+    their thread; one writer takes both, and each is woken with its own answer."""
+    import json
+
+    from tests.verifier_service.test_concurrency import call
+
+    group = registry._group_of(dep.rt.store)
+    p = pseudonyms(4, seed=47)
+    out: dict[int, Any] = {}
+
+    def post(i: int, nym: bytes) -> None:
+        headers = {"Authorization": f"Bearer {dep.keys['registrar_a']}", "Content-Type": "application/json"}
+        out[i] = call(live, "POST", "/v1/enrollments", json.dumps({"scope": SCOPE, "pseudonym": nym.hex()}).encode(),
+                      headers)[0]
+
+    def direct() -> None:
+        try:
+            out[4] = registry.enroll(dep.rt.store, now=dep.clock(), principal=_principal(dep, "agency-b"),
+                                     scope=SCOPE, pseudonym=p[0])
+        except Conflict as exc:
+            out[4] = exc
+
+    threads = [threading.Thread(target=post, args=(i, p[i % 3])) for i in range(4)]  # p[0] twice
+    threads.append(threading.Thread(target=direct))
+    with group.writer:
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 30
+        while len(group.pending) < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(group.pending) == 5
+    for t in threads:
+        t.join(60)
+        assert not t.is_alive()
+    assert out[1] == out[2] == 201
+    # p[0] three times (two POSTs and the in-process call): enrolled once, whoever came first
+    firsts = [out[0] == 201, out[3] == 201, isinstance(out[4], registry.EnrollmentInfo)]
+    assert sum(firsts) == 1 and {out[0], out[3]} <= {201, 409}, out
+    with dep.rt.store.read() as s:
+        assert s.scalar(select(func.count()).select_from(Enrollment).where(Enrollment.pseudonym.in_(p))) == 3

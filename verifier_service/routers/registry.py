@@ -24,10 +24,11 @@ _ERR = documented(401, 403, 409, 413, 422)
 
 
 @router.post("/enrollments", response_model=EnrollmentOut, status_code=201, responses=_ERR)
-def enroll(body: EnrollmentCreate, rt: RuntimeDep, who: EnrollerDep) -> EnrollmentOut:
+async def enroll(body: EnrollmentCreate, rt: RuntimeDep, who: EnrollerDep) -> EnrollmentOut:
     """201, or 409 ``already_enrolled`` with ``first_agency`` and ``first_enrolled_at``."""
-    e = registry.enroll(rt.store, now=rt.now(), principal=who, scope=body.scope,
-                        pseudonym=bytes.fromhex(body.pseudonym))
+    # async: the request waits for its group commit on the event loop (no thread of its own)
+    e = await registry.enroll_async(rt.store, now=rt.now(), principal=who, scope=body.scope,
+                                    pseudonym=bytes.fromhex(body.pseudonym))
     return EnrollmentOut(scope=e.scope, pseudonym=e.pseudonym.hex(), agency=e.agency, enrolled_at=e.enrolled_at)
 
 

@@ -15,6 +15,7 @@ Guarantees (tested on SQLite and PostgreSQL):
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
@@ -45,6 +46,7 @@ from verifier_service.services.errors import (
     NotFound,
     Unavailable,
 )
+from verifier_service.services.group import GroupCommit
 
 __all__ = [
     "PSEUDONYM_BYTES",
@@ -59,6 +61,7 @@ __all__ = [
     "check_pseudonyms",
     "create_scope",
     "enroll",
+    "enroll_async",
     "list_duplicates",
     "list_scopes",
     "scope_stats",
@@ -190,26 +193,24 @@ def enroll(store: Store, *, now: int, principal: Principal, scope: str, pseudony
     lock and counts the rows of the batch itself."""
     check_pseudonyms([pseudonym])
     job = _Job(principal, validate_scope_name(scope), bytes(pseudonym), now, source)
-    group = _group_of(store)
-    with group.queue:
-        group.pending.append(job)
-    while not job.done:
-        with group.writer:  # one enrollment writer per process: no busy-polling for SQLite's lock
-            if job.done:  # an earlier writer took this request into its batch
-                break
-            with group.queue:
-                batch, group.pending = group.pending[:_GROUP_MAX], group.pending[_GROUP_MAX:]
-            _enroll_batch(store, batch)
-    if job.error is not None:
-        raise job.error
-    assert job.result is not None
-    return job.result
+    _group_of(store).run_sync(store, job)
+    return job.outcome()
+
+
+async def enroll_async(store: Store, *, now: int, principal: Principal, scope: str, pseudonym: bytes,
+                       source: str = "online") -> EnrollmentInfo:
+    """:func:`enroll` from the event loop: the request waits for its group commit on the loop,
+    without a thread of its own (:mod:`verifier_service.services.group`)."""
+    check_pseudonyms([pseudonym])
+    job = _Job(principal, validate_scope_name(scope), bytes(pseudonym), now, source)
+    await _group_of(store).run_async(store, job)
+    return job.outcome()
 
 
 _GROUP_MAX = 256  # enrollments per group commit
 
 
-@dataclass
+@dataclass(eq=False)
 class _Job:
     principal: Principal
     scope: str  # normalised
@@ -219,24 +220,24 @@ class _Job:
     result: EnrollmentInfo | None = None
     error: Exception | None = None
     done: bool = False
+    waker: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
+
+    def outcome(self) -> EnrollmentInfo:
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
 
 
-class _Group:
-    def __init__(self) -> None:
-        self.writer = threading.Lock()
-        self.queue = threading.Lock()
-        self.pending: list[_Job] = []
-
-
-_GROUPS: weakref.WeakKeyDictionary[Store, _Group] = weakref.WeakKeyDictionary()
+_GROUPS: weakref.WeakKeyDictionary[Store, GroupCommit[_Job]] = weakref.WeakKeyDictionary()
 _GROUPS_LOCK = threading.Lock()
 
 
-def _group_of(store: Store) -> _Group:
+def _group_of(store: Store) -> GroupCommit[_Job]:
     with _GROUPS_LOCK:
         group = _GROUPS.get(store)
         if group is None:
-            group = _GROUPS[store] = _Group()
+            group = _GROUPS[store] = GroupCommit(_enroll_batch, _GROUP_MAX)
         return group
 
 
