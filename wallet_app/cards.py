@@ -16,7 +16,7 @@ from sdk.wire import StoredCredential, decode
 from wallet_app.reasons import WalletReason
 from wallet_app.session import SessionBase, WalletError
 from wallet_app.state import CardRecord
-from wallet_app.words import value_text
+from wallet_app.words import attribute_label, schema_title, value_text
 
 __all__ = ["CardView", "CardsSection", "ShownItem"]
 
@@ -71,7 +71,7 @@ class CardsSection(SessionBase):
         schema = self._schema(record.schema_ref)
         cred = Credential(decode(record.stored, StoredCredential), schema)
         values = cred.values
-        items = tuple(ShownItem(a.label(t.lang), value_text(t, a, values[a.name])) for a in schema.attributes
+        items = tuple(ShownItem(attribute_label(t, a), value_text(t, a, values[a.name])) for a in schema.attributes
                       if not a.hidden)  # the revocation handle is never displayed (specs/revocation.md)
         expiry = self._expiry(schema, values, cred.issuer_kid)
         today = _local(self.now()).date()
@@ -82,7 +82,7 @@ class CardsSection(SessionBase):
         else:
             text, expired = t("card.valid_until", date=t.date(expiry)), False
         received = t.date(_local(record.received_at).date())
-        return CardView(record.id, schema.display_title(t.lang), record.issuer_name, items, text, expired,
+        return CardView(record.id, schema_title(t, schema), record.issuer_name, items, text, expired,
                         t("card.received_on", date=received))
 
     def _expiry(self, schema: Schema, values: Mapping[str, Any], kid: bytes) -> dt.date | None:

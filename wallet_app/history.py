@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from wallet_app.cards import CardsSection, ShownItem, _local
-from wallet_app.words import predicate_text, value_text
+from wallet_app.words import attribute_label, predicate_text, value_text
 
 __all__ = ["HistorySection", "HistoryView"]
 
@@ -34,7 +34,7 @@ class HistorySection(CardsSection):
             except KeyError:
                 continue
             shown = tuple(
-                ShownItem(schema.attribute(n).label(t.lang), value_text(t, schema.attribute(n),
+                ShownItem(attribute_label(t, schema.attribute(n)), value_text(t, schema.attribute(n),
                           schema.attribute(n).from_wire(v)))
                 for n, v in h.disclosed.items()
             )

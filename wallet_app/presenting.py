@@ -23,7 +23,7 @@ from wallet_app.reasons import WalletReason
 from wallet_app.session import WalletError
 from wallet_app.state import HistoryEntry
 from wallet_app.storage import VaultError
-from wallet_app.words import predicate_text, value_text
+from wallet_app.words import attribute_label, predicate_text, schema_title, value_text
 
 __all__ = ["ConsentView", "PresentationCodes", "PresentingSection", "ScanRefusal"]
 
@@ -193,7 +193,7 @@ class PresentingSection(CardsSection):
         req = request.request
         on = dt.datetime.fromtimestamp(req.time, dt.UTC).date()
         shown = tuple(
-            ShownItem(schema.attribute(n).label(t.lang), value_text(t, schema.attribute(n), values[n]))
+            ShownItem(attribute_label(t, schema.attribute(n)), value_text(t, schema.attribute(n), values[n]))
             for n in a.disclose
         )
         proven = tuple(
@@ -210,7 +210,7 @@ class PresentingSection(CardsSection):
         requester = a.verifier_name if a.verifier_name else req.verifier_id
         return ConsentView(
             verified=a.verifier_name is not None, requester=requester, purpose=a.purpose(t.lang),
-            issuer=a.issuer.name, card_title=schema.display_title(t.lang), shown=shown, proven=proven,
+            issuer=a.issuer.name, card_title=schema_title(t, schema), shown=shown, proven=proven,
             scope=request.scope, warnings=tuple(warnings),
         )
 

@@ -14,10 +14,33 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sdk.credential.schema import Attribute, days_to_date
-from wallet_app.i18n import Translator
+from sdk.credential.schema import Attribute, Schema, days_to_date
+from wallet_app.i18n import Translator, catalog
 
-__all__ = ["Problem", "age_between", "error_text", "predicate_text", "problem_view", "value_text"]
+__all__ = ["Problem", "age_between", "attribute_label", "error_text", "predicate_text", "problem_view", "schema_title",
+           "value_text"]
+
+
+def schema_title(t: Translator, schema: Schema) -> str:
+    """A card's title in the person's language: the schema's own title in that language, else
+    ``schema.<id>`` from the translation files, else the schema's English title (or its id)."""
+    own = dict(schema.title).get(t.lang)
+    if own:
+        return own
+    key = f"schema.{schema.id}"
+    return t(key) if key in catalog(t.lang) else schema.display_title(t.lang)
+
+
+def attribute_label(t: Translator, attr: Attribute) -> str:
+    """An attribute's name in the person's language: the schema's own word when the schema has
+    this language (the agency's wording); else ``attribute.<name>`` from the translation files
+    (the shipped schemas carry English and French only, so Arabic comes from there); else the
+    schema's English word."""
+    own = dict(attr.labels).get(t.lang)
+    if own:
+        return own
+    key = f"attribute.{attr.name}"
+    return t(key) if key in catalog(t.lang) else attr.label(t.lang)
 
 
 def error_text(t: Translator, err: BaseException) -> str:
@@ -96,9 +119,10 @@ def predicate_text(t: Translator, attr: Attribute, op: str, bounds: tuple[int, .
             age = str(max(0, age_between(days_to_date(bounds[0]), on)))
         except OverflowError:
             age = ""
-    values = {"label": attr.label(t.lang), "a": a, "b": b, "age": age}
+    label = attribute_label(t, attr)
+    values = {"label": label, "a": a, "b": b, "age": age}
     kind = "date" if attr.type == "date" else "int"
     specific = f"predicate.{attr.name}.{op}"
     if t.has(specific):
         return t(specific, **values)
-    return t.get(f"predicate.{kind}.{op}", f"{attr.label(t.lang)} {op} {a} {b}".strip(), **values)
+    return t.get(f"predicate.{kind}.{op}", f"{label} {op} {a} {b}".strip(), **values)

@@ -161,3 +161,46 @@ def test_an_unknown_reason_is_shown_as_such() -> None:
         assert "reason_from_the_future" in text and text != t("error.generic")
         assert error_text(t, CredentialError("x", reason="unknown_issuer")) == t("error.unknown_issuer")
         assert error_text(t, ValueError("no reason")) == t("error.generic")
+
+
+def shipped_schemas() -> list[object]:
+    """Every schema definition the SDK ships (sdk/credential/schemas/*.json), read from the files."""
+    from importlib import resources
+
+    from sdk.credential.schema import Schema
+
+    folder = resources.files("sdk.credential").joinpath("schemas")
+    return [Schema.from_json(f.read_text("utf-8")) for f in folder.iterdir() if f.name.endswith(".json")]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_schema_attribute_has_words(lang: str) -> None:
+    """Cards, consent and history name each card, attribute and category in the person's
+    language: the schemas carry English and French only, so the files carry ``schema.<id>``,
+    ``attribute.<name>`` for every attribute a card can show and ``enum.<name>.<value>`` for
+    every category."""
+    from wallet_app.words import attribute_label, value_text
+
+    schemas = shipped_schemas()
+    attrs = [a for s in schemas for a in s.attributes if not a.hidden]  # type: ignore[attr-defined]
+    assert len(schemas) >= 2 and {"household_size", "region", "valid_until"} <= {a.name for a in attrs}
+    table = catalog(lang)
+    missing = sorted({key for a in attrs for key in (f"attribute.{a.name}", *(f"enum.{a.name}.{v}" for v in a.values))
+                      if key not in table})
+    assert not missing, missing
+    missing = sorted({f"schema.{s.id}" for s in schemas} - set(table))  # type: ignore[attr-defined]
+    assert not missing, missing  # card titles
+    t = Translator(lang)
+    if lang == "ar":
+        from wallet_app.words import schema_title
+
+        assert all(re.search("[\u0600-\u06ff]", schema_title(t, s)) for s in schemas)  # type: ignore[arg-type]
+    for a in attrs:
+        label = attribute_label(t, a)
+        assert label.strip() and label != a.name
+        if lang == "ar":
+            assert re.search("[\u0600-\u06ff]", label) and not re.search("[A-Za-z]", label), (a.name, label)
+            for v in a.values:
+                assert not re.search("[A-Za-z]", value_text(t, a, v)), (a.name, v)
+        elif dict(a.labels).get(lang):
+            assert label == dict(a.labels)[lang]  # the schema's own wording wins where it has one
