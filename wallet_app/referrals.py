@@ -22,7 +22,9 @@ from appkit.i18n import Catalog, Translator
 from sdk.errors import ReferralError, ZkaidError
 from sdk.referral import ReceivedOffer, ReferralOffer, consent, read_offer, withdraw
 from sdk.referral.envelope import decode_message
+from wallet_app.i18n import Translator as WalletWords
 from wallet_app.reasons import WalletReason
+from wallet_app.words import attribute_label
 
 __all__ = [
     "ReferralConsentView",
@@ -163,9 +165,10 @@ class WalletReferrals:
             creds = self.wallet._credentials()
         except ZkaidError:
             return out
+        t = WalletWords(lang)  # the card's words (attribute.<name>), as cards and consent show them
         for cred in creds:
             for a in cred.schema.attributes:
-                out.setdefault(a.name, a.label(lang))
+                out.setdefault(a.name, attribute_label(t, a))
         return out
 
     # -- the person's answer -----------------------------------------------------------

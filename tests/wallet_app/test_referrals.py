@@ -144,6 +144,9 @@ def test_every_language_says_everything(wallet: WalletService, ragency: DemoAgen
     wallet.set_language("fr")
     text = str(WalletReferrals(wallet).consider(offer(ragency)))
     assert "souhaite vous orienter vers Agency B" in text and "Pour : Soins" in text and NOTE in text
+    wallet.set_language("ar")
+    view = WalletReferrals(wallet).consider(offer(ragency))
+    assert ("عدد أفراد الأسرة", "4") in view.shared, view.shared  # the card's words, not "Household size"
 
 
 def test_a_signed_consent_request_shows_the_desk_as_checked(wallet: WalletService, ragency: DemoAgency) -> None:
