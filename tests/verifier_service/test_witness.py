@@ -12,8 +12,8 @@ from sqlalchemy import delete, select, update
 from sdk.log import CompactRange, LogEntry, decode_entry, node_hash, revocation_entry
 from tests.verifier_service.helpers import SCOPE, Deployment, pseudonyms
 from tests.verifier_service.test_log import entries, match_record, register_checked, revoke
-from verifier_service.registry.log_models import LogLeaf, LogNode, LogState
-from verifier_service.services.log import STRIDE
+from verifier_service.registry.log_models import LogLeaf, LogLeafPrefixes, LogNode, LogState
+from verifier_service.services.log import PREFIX_CHUNK, STRIDE
 from zkaid.witness import Witness
 
 P = pseudonyms(40, seed=31)
@@ -39,8 +39,9 @@ def enroll(dep: Deployment, ps: list[bytes]) -> None:
 
 
 def rebuild(dep: Deployment) -> None:
-    """What a thorough insider does after changing leaves: recompute every node and the state
-    from the remaining leaves (renumbered), so the service serves a self-consistent log."""
+    """What a thorough insider does after changing leaves: recompute every node, the state and
+    the leaf-hash prefixes from the remaining leaves (renumbered), so the service serves a
+    self-consistent log."""
     with dep.rt.store.write() as s:
         rows = s.execute(select(LogLeaf.idx, LogLeaf.data).order_by(LogLeaf.idx)).all()
         s.execute(delete(LogLeaf))
@@ -61,6 +62,10 @@ def rebuild(dep: Deployment) -> None:
                     s.add(LogNode(level=level, idx=((cr.size + 1) >> level) - 1, hash=acc))
             cr.append(h)
         s.execute(update(LogState).values(size=cr.size, peaks=b"".join(cr.peaks)))
+        s.execute(delete(LogLeafPrefixes))
+        hashes = [leaf_hash(bytes(data)) for _old, data in rows]
+        for c in range(len(hashes) // PREFIX_CHUNK):
+            s.add(LogLeafPrefixes(chunk=c, prefixes=b"".join(h[:4] for h in hashes[c * PREFIX_CHUNK:(c + 1) * PREFIX_CHUNK])))
 
 
 def test_an_honest_log_is_cosigned(dep: Deployment, tmp_path: Path) -> None:

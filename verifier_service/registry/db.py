@@ -148,12 +148,16 @@ def xact_lock(session: Session, key: int) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
-def bulk_insert(session: Session, model: type[Any], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def bulk_insert(session: Session, model: type[Any], columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                binary: bool = False) -> None:
     """Insert many rows in the session's transaction, without a per-row ORM or compiler step
     (the sync path stores thousands of enrollments and log leaves per transaction).
 
     PostgreSQL: one ``INSERT ... SELECT * FROM unnest(array, ...)`` statement, i.e. one round
     trip whatever the number of rows (psycopg's executemany sends a statement per row).
+    ``binary``: send the arrays in PostgreSQL's binary format (psycopg's ``%b``); in the text
+    format every byte of a ``bytea`` array element is escaped by a regular expression in the
+    client and parsed again by the server (about 6x the client CPU for 2,000 log leaves).
     SQLite: the driver's ``executemany`` of one prepared statement (in-process, no round trips).
     Errors are wrapped by SQLAlchemy as for any other statement."""
     if not rows:
@@ -163,7 +167,8 @@ def bulk_insert(session: Session, model: type[Any], columns: Sequence[str], rows
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         types = [table.c[name].type.compile(dialect=conn.dialect) for name in columns]
-        arrays = ", ".join(f"CAST(%s AS {t}[])" for t in types)
+        mark = "%b" if binary else "%s"
+        arrays = ", ".join(f"CAST({mark} AS {t}[])" for t in types)
         conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays})",
                              tuple(list(col) for col in zip(*rows, strict=True)))
     else:

@@ -383,7 +383,7 @@ def _upload(s: Session, *, now: int, principal: Principal, device_pk: int, devic
     bulk_insert(s, Enrollment, _ENROLLMENT_COLUMNS, new_rows)
     bulk_insert(s, DuplicateEvent, _DUPLICATE_COLUMNS, dup_rows)
     # the registry log: one digest-only entry per new enrollment and per duplicate event
-    indexes = log.append_entries(s, [enrollment_entry(*e) for e in new_log] + dup_log, now=now)
+    indexes = log.log_enrollments(s, new_log, now=now, more=dup_log)
     result.log_indexes = indexes[:len(new_log)]
     result.accepted = len(new_rows)
     audit.record(s, at=now, agency=principal.agency, actor=principal.actor, action="sync.upload",
