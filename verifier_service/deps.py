@@ -47,13 +47,15 @@ async def get_principal(
     key = creds.credentials if creds is not None else None
 
     def lookup() -> Principal:
+        if key is not None and rt.auth_cache.ttl > 0:  # a cached key: one read on a plain connection
+            with rt.store.engine.connect() as c:
+                hit = rt.auth_cache.get(key, auth_generation(c))
+            if hit is not None:
+                return hit
         with rt.store.read() as s:
             if key is None:
                 return authenticate(s, key)
             generation = auth_generation(s)
-            hit = rt.auth_cache.get(key, generation)
-            if hit is not None:
-                return hit
             principal = authenticate(s, key)
         rt.auth_cache.put(key, generation, principal)
         return principal
