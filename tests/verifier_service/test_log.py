@@ -300,3 +300,27 @@ def test_the_migration_fills_in_an_existing_log(tmp_path: Path, empty_db_url: st
                 assert log.index_of(s, leaf_hash(datas[i])) == i
     finally:
         store.dispose()
+
+
+def test_a_failed_append_is_a_database_error_and_stores_nothing(dep: Deployment) -> None:
+    """The leaves go to PostgreSQL by COPY outside SQLAlchemy's statements: a failure there is
+    still a SQLAlchemy error (what the service maps to its answers), and the transaction rolls
+    back whole."""
+    import pytest
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    from verifier_service.registry.log_models import LogState
+    from verifier_service.services import log
+
+    items = [(SCOPE, p, "agency-a", 5) for p in P[:3]]
+    with dep.rt.store.write() as s:
+        log.log_enrollments(s, items, now=5)
+    with dep.rt.store.read() as s:
+        size, peaks = log.state(s)
+    with pytest.raises(IntegrityError), dep.rt.store.write() as s:  # a state row that forgot entry 2
+        s.execute(update(LogState).values(size=2, peaks=peaks[0]))
+        log.log_enrollments(s, items[:1], now=6)
+    with dep.rt.store.read() as s:
+        assert log.state(s) == (size, peaks)
+        assert len(log.entries(s, 0, 10)) == 3
