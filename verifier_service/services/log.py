@@ -11,7 +11,7 @@ devices); this module stores the tree so that a proof costs O(log n) database re
 - ``log_leaf_prefixes`` holds 4 bytes of each leaf hash, 256 entries a row, to find an entry
   by its leaf hash without a B-tree index on it (which cost a random page write per entry).
 
-An append writes only in index order: one multi-row insert of leaves (binary arrays on
+An append writes only in index order: one multi-row insert of leaves (a binary COPY on
 PostgreSQL), the few completed subtrees and prefix rows, and the state row. Tree heads are
 signed when asked for, not per append.
 
