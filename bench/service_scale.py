@@ -10,7 +10,7 @@ fill is for), then measures over HTTP on loopback:
 - batch sync of fresh valid pseudonyms (5,000 per batch) with that much already stored;
 - single enrollments at 1 and 2 uvicorn workers (8 and 16 clients): rate, p50, p99;
 - what the log adds to a sync (in-process ``registry.sync`` with and without the log, alternating
-  batches of 2,000: wall time, and CPU seconds of this process and the database server);
+  batches of 2,000: wall time, and CPU seconds of this process, its pseudonym-check helper and the database server);
 - a consistency proof between two tree heads ``min(stored, 1,000,000)`` entries apart, fetched
   over HTTP and verified with sdk.log;
 - a device key revoked through one worker, then used at once on every worker (2 workers).
@@ -241,6 +241,21 @@ def _server_cpu(kw: dict[str, Any]) -> float | None:
         return None
 
 
+def _helper_cpu() -> float:
+    """CPU seconds of the pseudonym-check helper process (services/pointcheck.py), if any."""
+    from verifier_service.services import pointcheck
+
+    pool = pointcheck._pool
+    total = 0.0
+    for pid in list(getattr(pool, "_processes", None) or {}):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def settle(kw: dict[str, Any]) -> None:
     """Let the database catch up with the fill before timing: PostgreSQL's autovacuum would
     otherwise process the million fresh rows during the rounds (its CPU lands on whichever
@@ -263,10 +278,11 @@ def log_overhead(kw: dict[str, Any], rounds: int) -> dict[str, float]:
     """What the log adds to registry.sync (in-process, batches of 2,000 fresh pseudonyms):
     each round syncs one batch with the log and one without (order alternating), and the
     share is taken three ways: summed wall time, the median of the rounds' wall-time ratios
-    (robust to a load spike in one batch), and CPU seconds (this process plus, on PostgreSQL,
-    the server's processes), which the machine's load hardly moves."""
+    (robust to a load spike in one batch), and CPU seconds (this process and its
+    pseudonym-check helper plus, on PostgreSQL, the server's processes), which the machine's
+    load hardly moves."""
     from verifier_service.runtime import Runtime
-    from verifier_service.services import log, registry
+    from verifier_service.services import log, pointcheck, registry
     from verifier_service.services.auth import Principal
 
     settle(kw)
@@ -281,11 +297,14 @@ def log_overhead(kw: dict[str, Any], rounds: int) -> dict[str, float]:
             dev = s.query(Device).filter(Device.device_id == "dev-0").one()
         who = Principal("bench", "agency-a", "field_device", False, dev.id, "dev-0")
         nyms = pseudonyms(2 * rounds * 2000, 999)
+        # start the pseudonym-check helper process first (services/pointcheck.py): its start
+        # would otherwise land in the first round measured
+        pointcheck.first_invalid([bytes.fromhex(p) for p in nyms[:pointcheck.PARALLEL_MIN]])
         for k in range(2 * rounds):
             with_log = (k % 2 == 0) == (k // 2 % 2 == 0)  # with/without, then without/with
             log.log_enrollments = real if with_log else _no_log
             items = [registry.SyncItem(SCOPE, bytes.fromhex(p), NOW - 30) for p in nyms[k * 2000:(k + 1) * 2000]]
-            server = _server_cpu(kw)
+            server, helper = _server_cpu(kw), _helper_cpu()
             t, c = time.perf_counter(), time.process_time()
             registry.sync(rt.store, now=NOW, principal=who, device_id="dev-0", scopes=[], cursor=0, items=items,
                           page_size=1000)
@@ -294,6 +313,7 @@ def log_overhead(kw: dict[str, Any], rounds: int) -> dict[str, float]:
             after = _server_cpu(kw)
             if server is not None and after is not None:
                 cpu[with_log] += after - server
+            cpu[with_log] += _helper_cpu() - helper
     finally:
         log.log_enrollments = real
         rt.close()

@@ -35,7 +35,7 @@ from sdk.reasons import ProblemReason, RegistryReason
 from sdk.wire.scope import REQUEST_SCOPE_PREFIX, is_request_scope, normalize_scope
 from verifier_service.registry.db import Store, bulk_insert
 from verifier_service.registry.models import Agency, DuplicateEvent, Enrollment, Scope
-from verifier_service.services import audit, log
+from verifier_service.services import audit, log, pointcheck
 from verifier_service.services.agencies import find_device
 from verifier_service.services.auth import Principal
 from verifier_service.services.errors import (
@@ -125,14 +125,22 @@ class ScopeStats:
 
 def check_pseudonyms(pseudonyms: Iterable[bytes]) -> None:
     """Every pseudonym must be a valid compressed G1 point (on the curve, in the subgroup,
-    not the identity): a pseudonym that no wallet can produce is refused, not stored."""
-    for i, p in enumerate(pseudonyms):
+    not the identity): a pseudonym that no wallet can produce is refused, not stored. A large
+    batch is checked on two cores (:mod:`verifier_service.services.pointcheck`)."""
+    points = list(pseudonyms)
+    for i, p in enumerate(points):
         if len(p) != PSEUDONYM_BYTES:
             raise Invalid(f"a pseudonym is {PSEUDONYM_BYTES} bytes", reason=RegistryReason.INVALID_PSEUDONYM, index=i)
+    if len(points) == 1:  # a single enrollment: no list, no pool
         try:
-            check_pseudonym(p)
+            check_pseudonym(points[0])
         except EncodingError as exc:
-            raise Invalid("a pseudonym is not a valid curve point", reason=RegistryReason.INVALID_POINT, index=i) from exc
+            raise Invalid("a pseudonym is not a valid curve point", reason=RegistryReason.INVALID_POINT,
+                          index=0) from exc
+        return
+    bad = pointcheck.first_invalid(points)
+    if bad is not None:
+        raise Invalid("a pseudonym is not a valid curve point", reason=RegistryReason.INVALID_POINT, index=bad)
 
 
 def validate_scope_name(name: str) -> str:
@@ -326,7 +334,7 @@ def sync(store: Store, *, now: int, principal: Principal, device_id: str, scopes
         if not 0 <= it.enrolled_at <= now + max_skew:
             raise Invalid("enrolled_at is in the future or negative: check the device clock",
                           reason=RegistryReason.INVALID_TIME, index=i)
-    check_pseudonyms({it.pseudonym for it in items})
+    check_pseudonyms(list(dict.fromkeys(it.pseudonym for it in items)))
     result = SyncResult(cursor=cursor)
     with (store.write() if items else store.read()) as s:
         dev = find_device(s, principal.agency, device_id)
@@ -384,8 +392,8 @@ def _upload(s: Session, *, now: int, principal: Principal, device_pk: int, devic
         existing[key] = (principal.agency, device_pk, it.enrolled_at)
         new_rows.append((key[0], it.pseudonym, principal.agency, device_pk, it.enrolled_at, now, "sync"))
         new_log.append((spelling[it.scope], it.pseudonym, principal.agency, it.enrolled_at))
-    bulk_insert(s, Enrollment, _ENROLLMENT_COLUMNS, new_rows)
-    bulk_insert(s, DuplicateEvent, _DUPLICATE_COLUMNS, dup_rows)
+    bulk_insert(s, Enrollment, _ENROLLMENT_COLUMNS, new_rows, binary=True)
+    bulk_insert(s, DuplicateEvent, _DUPLICATE_COLUMNS, dup_rows, binary=True)
     # the registry log: one digest-only entry per new enrollment and per duplicate event
     indexes = log.log_enrollments(s, new_log, now=now, more=dup_log)
     result.log_indexes = indexes[:len(new_log)]
@@ -406,7 +414,7 @@ def _rows_with_pseudonyms(s: Session, select_where: str, pseudonyms: Sequence[by
     conn = s.connection()
     if conn.dialect.name == "postgresql":
         if pseudonyms:
-            yield from conn.exec_driver_sql(f"{select_where} pseudonym = ANY(%s)", (list(pseudonyms),))
+            yield from conn.exec_driver_sql(f"{select_where} pseudonym = ANY(%b)", (list(pseudonyms),))
         return
     for k in range(0, len(pseudonyms), _CHUNK):
         chunk = pseudonyms[k:k + _CHUNK]
