@@ -28,7 +28,7 @@ def _principal(dep: Deployment, agency: str) -> Principal:
 def _in_one_group(dep: Deployment, calls: list[dict[str, Any]]) -> list[Any]:
     """Start every call while the process's enrollment writer is held, so that all of them
     queue and the next writer takes them as one group; returns results or exceptions."""
-    group = registry._group_of(dep.rt.store)
+    group = registry._GROUPS.of(dep.rt.store)
     out: list[Any] = [None] * len(calls)
 
     def run(i: int) -> None:
@@ -97,7 +97,7 @@ def test_http_and_in_process_enrollments_wait_in_one_queue(dep: Deployment, live
 
     from tests.verifier_service.test_concurrency import call
 
-    group = registry._group_of(dep.rt.store)
+    group = registry._GROUPS.of(dep.rt.store)
     p = pseudonyms(4, seed=47)
     out: dict[int, Any] = {}
 

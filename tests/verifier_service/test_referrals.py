@@ -346,7 +346,7 @@ def _in_one_group(dep: Deployment, calls: list[tuple[str, bytes]]) -> list[objec
     from verifier_service.services.auth import Principal
     from verifier_service.services.errors import DomainError
 
-    group = service._group_of(dep.rt.store)
+    group = service._GROUPS.of(dep.rt.store)
     out: list[object] = [None] * len(calls)
 
     def run(i: int) -> None:
@@ -456,7 +456,7 @@ def test_http_and_in_process_sends_wait_in_one_queue(dep: Deployment, live: str)
     ref = Referrals(dep).setup()
     holder, cred, _ = dep.wallet()
     made = [ref.submission(holder, cred)[2] for _ in range(6)]
-    group = service._group_of(dep.rt.store)
+    group = service._GROUPS.of(dep.rt.store)
     statuses: dict[int, object] = {}
 
     def post(i: int, who: str) -> None:

@@ -23,10 +23,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-__all__ = ["GroupCommit", "Job"]
+__all__ = ["GroupCommit", "GroupJob", "Groups", "Job"]
 
 log = logging.getLogger("zkaid.service")
 
@@ -37,6 +39,24 @@ class Job(Protocol):
 
 
 J = TypeVar("J", bound=Job)
+R = TypeVar("R")
+
+
+@dataclass(eq=False, kw_only=True)
+class GroupJob(Generic[R]):
+    """What a write function fills in for one job of a group (a subclass adds the request)."""
+
+    result: R | None = None
+    error: Exception | None = None
+    done: bool = False
+    waker: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
+
+    def outcome(self) -> R:
+        """The job's result, or its error raised."""
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
 
 
 class GroupCommit(Generic[J]):
@@ -121,3 +141,21 @@ def _resolve(futures: list[asyncio.Future[None]]) -> None:
     for f in futures:
         if not f.done():  # a cancelled request (the client went away) has nothing to wake
             f.set_result(None)
+
+
+class Groups(Generic[J]):
+    """One :class:`GroupCommit` per database (``Store``), made on first use; a store that is
+    closed and dropped takes its group with it."""
+
+    def __init__(self, write: Callable[[Any, list[J]], None], max_size: int) -> None:
+        self.write = write
+        self.max_size = max_size
+        self._groups: weakref.WeakKeyDictionary[Any, GroupCommit[J]] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def of(self, store: Any) -> GroupCommit[J]:
+        with self._lock:
+            group = self._groups.get(store)
+            if group is None:
+                group = self._groups[store] = GroupCommit(self.write, self.max_size)
+            return group

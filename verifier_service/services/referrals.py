@@ -18,11 +18,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import threading
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -57,7 +54,7 @@ from verifier_service.services.errors import (
     NotFound,
     Unavailable,
 )
-from verifier_service.services.group import GroupCommit
+from verifier_service.services.group import GroupJob, Groups
 
 if TYPE_CHECKING:
     from verifier_service.services.trust_list import TrustListCache
@@ -231,7 +228,7 @@ def submit(store: Store, cache: TrustListCache, *, now: int, principal: Principa
     still gets its own answer or typed error, and only after the commit that holds its row, so
     an acknowledged referral is durable as before."""
     job = _Submission(cache, principal, data, now, retention)
-    _group_of(store).run_sync(store, job)
+    _GROUPS.of(store).run_sync(store, job)
     return job.outcome()
 
 
@@ -239,7 +236,7 @@ async def submit_async(store: Store, cache: TrustListCache, *, now: int, princip
                        retention: int) -> tuple[ReferralInfo, bool]:
     """:func:`submit` from the event loop: the request waits for its group without a thread."""
     job = _Submission(cache, principal, data, now, retention)
-    await _group_of(store).run_async(store, job)
+    await _GROUPS.of(store).run_async(store, job)
     return job.outcome()
 
 
@@ -247,34 +244,12 @@ _GROUP_MAX = 64  # submissions per group (as POST /v1/referrals/batch)
 
 
 @dataclass(eq=False)
-class _Submission:
+class _Submission(GroupJob[tuple[ReferralInfo, bool]]):
     cache: TrustListCache
     principal: Principal
     data: bytes
     now: int
     retention: int
-    result: tuple[ReferralInfo, bool] | None = None
-    error: Exception | None = None
-    done: bool = False
-    waker: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
-
-    def outcome(self) -> tuple[ReferralInfo, bool]:
-        if self.error is not None:
-            raise self.error
-        assert self.result is not None
-        return self.result
-
-
-_GROUPS: weakref.WeakKeyDictionary[Store, GroupCommit[_Submission]] = weakref.WeakKeyDictionary()
-_GROUPS_LOCK = threading.Lock()
-
-
-def _group_of(store: Store) -> GroupCommit[_Submission]:
-    with _GROUPS_LOCK:
-        group = _GROUPS.get(store)
-        if group is None:
-            group = _GROUPS[store] = GroupCommit(_submit_group, _GROUP_MAX)
-        return group
 
 
 def _submit_group(store: Store, batch: list[_Submission]) -> None:
@@ -327,6 +302,9 @@ def _submit_group(store: Store, batch: list[_Submission]) -> None:
             else:
                 job.result = got
             job.done = True
+
+
+_GROUPS: Groups[_Submission] = Groups(_submit_group, _GROUP_MAX)
 
 
 def _check_header(h: ReferralHeader, principal: Principal, now: int, retention: int) -> None:

@@ -15,9 +15,6 @@ Guarantees (tested on SQLite and PostgreSQL):
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +43,7 @@ from verifier_service.services.errors import (
     NotFound,
     Unavailable,
 )
-from verifier_service.services.group import GroupCommit
+from verifier_service.services.group import GroupJob, Groups
 
 __all__ = [
     "PSEUDONYM_BYTES",
@@ -201,7 +198,7 @@ def enroll(store: Store, *, now: int, principal: Principal, scope: str, pseudony
     lock and counts the rows of the batch itself."""
     check_pseudonyms([pseudonym])
     job = _Job(principal, validate_scope_name(scope), bytes(pseudonym), now, source)
-    _group_of(store).run_sync(store, job)
+    _GROUPS.of(store).run_sync(store, job)
     return job.outcome()
 
 
@@ -211,7 +208,7 @@ async def enroll_async(store: Store, *, now: int, principal: Principal, scope: s
     without a thread of its own (:mod:`verifier_service.services.group`)."""
     check_pseudonyms([pseudonym])
     job = _Job(principal, validate_scope_name(scope), bytes(pseudonym), now, source)
-    await _group_of(store).run_async(store, job)
+    await _GROUPS.of(store).run_async(store, job)
     return job.outcome()
 
 
@@ -220,34 +217,12 @@ _INSERT_ENROLLMENT = insert(Enrollment).returning(Enrollment.id)
 
 
 @dataclass(eq=False)
-class _Job:
+class _Job(GroupJob[EnrollmentInfo]):
     principal: Principal
     scope: str  # normalised
     pseudonym: bytes
     now: int
     source: str
-    result: EnrollmentInfo | None = None
-    error: Exception | None = None
-    done: bool = False
-    waker: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
-
-    def outcome(self) -> EnrollmentInfo:
-        if self.error is not None:
-            raise self.error
-        assert self.result is not None
-        return self.result
-
-
-_GROUPS: weakref.WeakKeyDictionary[Store, GroupCommit[_Job]] = weakref.WeakKeyDictionary()
-_GROUPS_LOCK = threading.Lock()
-
-
-def _group_of(store: Store) -> GroupCommit[_Job]:
-    with _GROUPS_LOCK:
-        group = _GROUPS.get(store)
-        if group is None:
-            group = _GROUPS[store] = GroupCommit(_enroll_batch, _GROUP_MAX)
-        return group
 
 
 def _enroll_batch(store: Store, batch: list[_Job]) -> None:
@@ -322,6 +297,9 @@ def _enroll_batch(store: Store, batch: list[_Job]) -> None:
                                           reason=ProblemReason.BUSY))] * len(batch)
         for j, (result, error) in zip(batch, outcome, strict=True):
             j.result, j.error, j.done = result, error, True
+
+
+_GROUPS: Groups[_Job] = Groups(_enroll_batch, _GROUP_MAX)
 
 
 def sync(store: Store, *, now: int, principal: Principal, device_id: str, scopes: Sequence[str], cursor: int,
