@@ -13,13 +13,14 @@ whole app and :func:`refresh` redraws a widget tree after a language change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kivy.factory import Factory
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.label import Label
-from kivy.utils import escape_markup, get_hex_from_color
+from kivy.utils import get_hex_from_color
 
 from appkit.ui.text import display_lines
 
@@ -60,10 +61,13 @@ class _Directional:
         def measure(s: str) -> float:
             return float(core.get_extents(s)[0])
 
-        shown = display_lines(label.text, width, measure)
         markup = core.__class__.__name__ == "MarkupLabel"
-        color = label.disabled_color if label.disabled else label.color
-        core.text = f"[color={get_hex_from_color(color)}]{escape_markup(shown)}[/color]" if markup else shown
+        if markup:  # keep the [b] spans: each line comes back as markup, runs shaped one by one
+            shown = display_lines(label.text, width, measure, _bold_measure(core))
+            color = label.disabled_color if label.disabled else label.color
+            core.text = f"[color={get_hex_from_color(color)}]{shown}[/color]"
+        else:
+            core.text = display_lines(label.text, width, measure)
         halign = label.halign
         core.options["halign"] = "right" if halign in ("left", "auto") else halign
         label.texture = None
@@ -73,6 +77,19 @@ class _Directional:
             label.texture = core.texture
             label.texture_size = list(core.texture.size)
         label.is_shortened = core.is_shortened
+
+
+def _bold_measure(core: Any) -> Callable[[str], float]:
+    """Widths in the bold face of ``core``'s font and size (a label already bold measures as is)."""
+    if core.options.get("bold"):
+        return lambda s: float(core.get_extents(s)[0])
+    from kivy.core.text import Label as CoreLabel
+
+    opts = core.options
+    bold = CoreLabel(font_name=opts["font_name"], font_size=opts["font_size"], bold=True,
+                     italic=opts.get("italic", False))
+    bold.resolve_font_name()
+    return lambda s: float(bold.get_extents(s)[0])
 
 
 class DirectionalLabel(_Directional, Label):  # Kivy ships no type hints

@@ -65,19 +65,90 @@ def shape_line(line: str) -> str:
     return str(get_display(arabic_reshaper.reshape(line), base_dir="R")).translate(_MIRROR)
 
 
-def display_lines(text: str, width: float | None, measure: Callable[[str], float]) -> str:
+def _bold_flags(paragraph: str) -> tuple[str, list[bool]]:
+    """A paragraph's text without markup, and for each character whether it stands in [b]."""
+    chars: list[str] = []
+    flags: list[bool] = []
+    depth = 0
+    pos = 0
+    for m in _MARKUP.finditer(paragraph):
+        for ch in paragraph[pos:m.start()]:
+            chars.append(ch)
+            flags.append(depth > 0)
+        tag = m.group(0)
+        if tag == "[b]":
+            depth += 1
+        elif tag == "[/b]":
+            depth = max(0, depth - 1)
+        pos = m.end()
+    for ch in paragraph[pos:]:
+        chars.append(ch)
+        flags.append(depth > 0)
+    return "".join(chars), flags
+
+
+def _runs(text: str, flags: list[bool]) -> list[tuple[str, bool]]:
+    """``text`` cut where it goes in or out of bold, in logical order."""
+    runs: list[tuple[str, bool]] = []
+    for ch, bold in zip(text, flags, strict=True):
+        if runs and runs[-1][1] == bold:
+            runs[-1] = (runs[-1][0] + ch, bold)
+        else:
+            runs.append((ch, bold))
+    return runs
+
+
+def display_lines(text: str, width: float | None, measure: Callable[[str], float],
+                  bold: Callable[[str], float] | None = None) -> str:
     """Wrap ``text`` to ``width`` (in the units of ``measure``) in logical order, then shape
-    and reorder each line for right-to-left display. ``width`` None: no wrapping."""
-    out: list[str] = []
-    for paragraph in strip_markup(text).split("\n"):
-        words = paragraph.split(" ")
-        line = ""
-        for word in words:
-            candidate = f"{line} {word}" if line else word
-            if width is not None and line and measure(shape_line(candidate)) > width:
-                out.append(line)
-                line = word
-            else:
-                line = candidate
-        out.append(line)
-    return "\n".join(shape_line(line) for line in out)
+    and reorder each line for right-to-left display. ``width`` None: no wrapping.
+
+    ``bold`` None: markup is dropped and plain lines come back. Otherwise ``bold`` measures
+    with the bold face, and the ``[b]`` spans of the text survive: each line comes back as
+    Kivy markup, every bold or regular run shaped on its own, the runs placed right to left
+    (the text of a run escaped, so the result is markup only through its ``[b]`` tags).
+    Simplification: a run is shaped alone, so letters do not join across a bold boundary
+    inside a word, and a left-to-right run split by bold keeps its runs right to left.
+    """
+    if bold is None:
+        out: list[str] = []
+        for paragraph in strip_markup(text).split("\n"):
+            out.extend(_wrap(paragraph, [False] * len(paragraph), width, lambda s, _f: measure(shape_line(s))))
+        return "\n".join(shape_line(line) for line in out)
+
+    def measure_runs(s: str, f: list[bool]) -> float:
+        return sum((bold if b else measure)(shape_line(run)) for run, b in _runs(s, f))
+
+    shown: list[str] = []
+    for paragraph in text.split("\n"):
+        plain, flags = _bold_flags(paragraph)
+        for line in _wrap_flags(plain, flags, width, measure_runs):
+            shown.append("".join(f"[b]{_escape(shape_line(run))}[/b]" if b else _escape(shape_line(run))
+                                 for run, b in reversed(_runs(*line))))
+    return "\n".join(shown)
+
+
+def _escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+
+
+def _wrap_flags(text: str, flags: list[bool], width: float | None,
+                measure: Callable[[str, list[bool]], float]) -> list[tuple[str, list[bool]]]:
+    """Word wrap in logical order, each line with the bold flags of its characters."""
+    lines: list[tuple[str, list[bool]]] = []
+    start = end = 0  # the current line is text[start:end]
+    pos = 0
+    for word in text.split(" "):
+        w_end = pos + len(word)
+        if width is not None and end > start and measure(text[start:w_end], flags[start:w_end]) > width:
+            lines.append((text[start:end], flags[start:end]))
+            start = pos
+        end = w_end
+        pos = w_end + 1
+    lines.append((text[start:end], flags[start:end]))
+    return lines
+
+
+def _wrap(text: str, flags: list[bool], width: float | None,
+          measure: Callable[[str, list[bool]], float]) -> list[str]:
+    return [line for line, _ in _wrap_flags(text, flags, width, measure)]

@@ -73,3 +73,26 @@ def test_arabic_is_shaped_and_right_to_left(deployment: Deployment, tmp_path: Pa
     ui.app.lang = "en"
     ui.pump(frames=3)
     assert title.text in title._label.text  # back to left to right exactly as written
+
+
+def test_arabic_result_keeps_its_bold(deployment: Deployment, tmp_path: Path, clock: MutableClock,
+                                      make_ui: object) -> None:
+    """The result screen's "disclosed" heading and each attribute's name are bold ([b] markup);
+    in Arabic the lines are shaped and reordered, and the bold has to come through with them."""
+    svc: FieldService = deployment.device(tmp_path / "desk", clock=clock)
+    ui: UI = make_ui(svc)  # type: ignore[operator]
+    ui.app.lang = "ar"
+    ui.app.auto_next_seconds = 0
+    ui.screen("result").show(_yes(svc, CheckReason.ENROLLED), signal=False)
+    ui.go("result")
+    ui.pump(frames=3)
+    details = ui.screen("result").ids["details"]
+    assert "[b]" in details.text
+    drawn = details._label._cached_lines  # the lines Kivy drew, top to bottom, word by word
+    assert len(drawn) >= 2
+    heading, first = drawn[0].words, drawn[1].words
+    assert heading and all(w.options["bold"] for w in heading if w.text.strip())  # the heading line is bold
+    assert any(w.options["bold"] for w in first if w.text.strip())  # the attribute's name
+    shown = [w for w in first if w.text.strip()]
+    assert shown[-1].options["bold"] and not shown[0].options["bold"]  # the name at the right, the value left
+    assert any("\ufe70" <= ch <= "\ufeff" for w in heading for ch in w.text)  # and still shaped

@@ -63,3 +63,28 @@ def test_wrapped_arabic_lines_come_in_reading_order(arabic: None, key: str, bold
         assert label.texture_size[0] <= width + 1, where
         if width == 270:
             assert len(lines) > 2, where  # it did wrap
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_bold_words_keep_their_bold_and_their_place(arabic: None, key: str) -> None:
+    """A markup label with its first words in [b] (a heading, an attribute's name): the bold
+    words stay bold when shaped, and the lines still read in order."""
+    from appkit.ui.rtl import DirectionalLabel
+    from appkit.ui.text import shape_line
+
+    words = catalog("ar")[key].split(" ")
+    logical = [shape_line(w) for w in words]
+    text = "[b]" + " ".join(words[:3]) + "[/b] " + " ".join(words[3:])
+    for width in range(270, 900, 45):
+        label = DirectionalLabel(text=text, markup=True, font_size=40, halign="left",
+                                 size=(width, 400), text_size=(width, None))
+        label.texture_update()
+        lines = _rendered_lines(label)
+        read = [w for line in lines for w in reversed(line.split(" ")) if w]
+        where = f"width={width}: {lines}"
+        assert read == logical, where
+        assert label.texture_size[0] <= width + 1, where
+        drawn = [w for line in label._label._cached_lines for w in line.words if w.text.strip()]
+        bold = {w.strip() for d in drawn if d.options["bold"] for w in d.text.split(" ") if w.strip()}
+        assert set(logical[:3]) <= bold, where
+        assert not (set(logical[3:]) - set(logical[:3])) & bold, where  # the rest is regular
