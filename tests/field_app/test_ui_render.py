@@ -14,7 +14,7 @@ from field_app.service import FieldService
 from sdk.reasons import VerifyReason
 from tests.field_app.demo import NOW, Deployment, MutableClock
 from tests.field_app.harness import UI
-from tests.ui_fit import overflowing_labels
+from tests.ui_fit import misfits
 
 # one result of each kind, and the longest words of each
 RESULTS = (CheckReason.ENROLLED, CheckReason.REQUEST_MISMATCH, CheckReason.UNREADABLE, VerifyReason.INVALID_PROOF,
@@ -43,11 +43,11 @@ def test_every_screen_fits_in_every_language(lang: str, deployment: Deployment, 
                                              _yes(svc, reason), signal=False)
                     ui.go("result")
                     ui.pump(frames=3)
-                    problems += [f"{lang} x{scale} result/{reason}: {p}" for p in overflowing_labels(ui.app.root)]
+                    problems += [f"{lang} x{scale} result/{reason}: {p}" for p in misfits(ui.app.root)]
                 continue
             ui.go(name)
             ui.pump(frames=3)
-            problems += [f"{lang} x{scale} {name}: {p}" for p in overflowing_labels(ui.app.root)]
+            problems += [f"{lang} x{scale} {name}: {p}" for p in misfits(ui.app.root)]
             if name == "scan":
                 ui.screen("scan").cancel()
     assert not problems, "\n".join(problems)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui_fit import overflowing_labels
+from tests.ui_fit import misfits
 from tests.wallet_app.ui import running
 from wallet_app.demo import DemoAgency
 from wallet_app.i18n import available_languages
@@ -39,7 +39,7 @@ def test_every_screen_fits_in_every_language(lang: str, with_card: WalletService
                     ui.app.removing = with_card.cards()[0]
                 ui.app.go(name)
                 ui.idle(4)
-                problems += [f"{lang} x{scale} {name}: {p}" for p in overflowing_labels(ui.app.root)]
+                problems += [f"{lang} x{scale} {name}: {p}" for p in misfits(ui.app.root)]
                 if ui.app.current != name and name not in FLOW_ONLY:
                     problems.append(f"{lang} {name}: left for {ui.app.current}")
                 if name == "scan":
@@ -86,7 +86,7 @@ def test_scan_problems_fit_in_every_language(lang: str, with_card: WalletService
                 ui.screen.show_error(refusal)
                 ui.idle(4)
                 assert ui.screen.detail and ui.screen.next_step
-                problems += [f"{lang} x{scale} {name}: {p}" for p in overflowing_labels(ui.app.root)]
+                problems += [f"{lang} x{scale} {name}: {p}" for p in misfits(ui.app.root)]
                 ui.app.go("home")
         assert not problems, "\n".join(problems)
 
