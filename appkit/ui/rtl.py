@@ -9,6 +9,12 @@ and a horizontal row (an icon beside its words, buttons side by side) is laid ou
 right. Python widget classes that are rows derive from :class:`MirroredBoxLayout` themselves.
 In a left-to-right language they draw exactly as Kivy's own; :func:`set_rtl` switches the
 whole app and :func:`refresh` redraws a widget tree after a language change.
+
+In every language, a label that wraps to its width never cuts a word: when its longest word is
+wider than the label (a long French or English word in large text, "Enregistrement" in a
+third of a row), the label draws its text just small enough that the word fits, down to
+``min_font_scale`` of its ``font_size`` (:func:`fit_word_size`); the ``font_size`` property
+itself is left alone, so the app's text scale and the kv rules stay as written.
 """
 
 from __future__ import annotations
@@ -17,14 +23,17 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.factory import Factory
+from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.utils import get_hex_from_color
 
-from appkit.ui.text import display_lines
+from appkit.ui.text import display_lines, is_word, shape_line, strip_markup
 
-__all__ = ["DirectionalButton", "DirectionalLabel", "MirroredBoxLayout", "install", "is_rtl", "refresh", "set_rtl"]
+__all__ = ["DirectionalButton", "DirectionalLabel", "MirroredBoxLayout", "WordFitGrid", "fit_word_size", "install", "is_rtl",
+           "refresh", "set_rtl", "widest_word"]
 
 _state = {"rtl": False}
 
@@ -40,9 +49,20 @@ def is_rtl() -> bool:
 class _Directional:
     """Mixin over a Kivy Label: in RTL mode, wrap in logical order, shape, reorder, align right."""
 
+    fit_words = BooleanProperty(True)
+    """Draw the text smaller when its longest word is wider than the label (never cut a word)."""
+    min_font_scale = NumericProperty(0.6)
+    """The smallest fraction of ``font_size`` a long word is drawn at."""
+
+    def on_fit_words(self, *_: Any) -> None:
+        self._trigger_texture()  # type: ignore[attr-defined]
+
+    on_min_font_scale = on_fit_words
+
     def texture_update(self, *largs: Any) -> None:
         label: Any = self
         core = label._label
+        core.options["font_size"] = fit_word_size(label)
         if not _state["rtl"] or not label.text:
             if core.__class__.__name__ != "MarkupLabel":
                 core.text = label.text  # undo a right-to-left rendering after a language change
@@ -79,6 +99,44 @@ class _Directional:
         label.is_shortened = core.is_shortened
 
 
+def fit_word_size(label: Any) -> float:
+    """The font size ``label`` draws at: its ``font_size``, or less when the widest word of its
+    text would not fit the width it wraps to (text_size minus padding), but no less than
+    ``min_font_scale`` of it. Words are measured as drawn: shaped in a right-to-left language,
+    in the bold face too when the text is markup (its [b] spans)."""
+    base = float(label.font_size)
+    width = label.text_size[0]
+    if not getattr(label, "fit_words", False) or width is None or not label.text.strip():
+        return base
+    pad = label.padding
+    width = float(width) - (pad[0] + pad[2] if len(pad) == 4 else 2 * pad[0])
+    floor = base * float(getattr(label, "min_font_scale", 0.6))
+    need = widest_word(label, base)
+    if need <= width:
+        return base
+    size: float = max(floor, base * width / need)
+    while size > floor and widest_word(label, size) > width:  # glyph widths do not scale exactly
+        size = max(floor, size - 1.0)
+    return size
+
+
+def widest_word(label: Any, size: float) -> float:
+    """The width of the widest word of ``label``'s text drawn at ``size`` (0 without words).
+    Leaves the core label's font size at ``size``: callers set it again before drawing."""
+    core = label._label
+    words = [w for w in (strip_markup(label.text) if label.markup else label.text).split() if is_word(w)]
+    if not words:
+        return 0.0
+    if _state["rtl"]:
+        words = [shape_line(w) for w in words]
+    core.options["font_size"] = size
+    core.resolve_font_name()
+    measures: list[Callable[[str], float]] = [lambda s: float(core.get_extents(s)[0])]
+    if label.markup:
+        measures.append(_bold_measure(core))
+    return max(m(w) for w in words for m in measures)
+
+
 def _bold_measure(core: Any) -> Callable[[str], float]:
     """Widths in the bold face of ``core``'s font and size (a label already bold measures as is)."""
     if core.options.get("bold"):
@@ -113,10 +171,63 @@ class MirroredBoxLayout(BoxLayout):  # Kivy ships no type hints
                 child.x = left + right - child.right
 
 
+class WordFitGrid(GridLayout):  # Kivy ships no type hints
+    """Buttons side by side in as many columns (``max_cols`` at most) as let the words of every
+    one fit at no less than ``min_font_scale`` of their font size: three tiles in a row where
+    their words fit, two columns (and a second row) where a long word ("Orientations" in large
+    text) would otherwise be cut. Rows run from the right in a right-to-left language."""
+
+    max_cols = NumericProperty(3)
+
+    def _labels(self, child: Any) -> list[Any]:
+        return [w for w in child.walk(restrict=True) if isinstance(w, Label) and w.text_size[0] is not None]
+
+    def best_cols(self) -> int:
+        pad = self.padding
+        inner = self.width - (pad[0] + pad[2] if len(pad) == 4 else 2 * pad[0])
+        gap = self.spacing[0] if isinstance(self.spacing, (list, tuple)) else self.spacing
+        kids = self.children
+        most = max(1, min(int(self.max_cols), len(kids)))
+        for cols in range(most, 1, -1):
+            cell = (inner - gap * (cols - 1)) / cols
+            if all(self._fits(lbl, cell - (child.width - lbl.width)) for child in kids for lbl in self._labels(child)):
+                return cols
+        return 1
+
+    @staticmethod
+    def _fits(label: Any, width: float) -> bool:
+        base = float(label.font_size)
+        try:
+            pad = label.padding
+            width -= pad[0] + pad[2] if len(pad) == 4 else 2 * pad[0]
+            return widest_word(label, base * float(getattr(label, "min_font_scale", 0.6))) <= width
+        finally:
+            label._label.options["font_size"] = fit_word_size(label)
+
+    def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        super().add_widget(widget, *args, **kwargs)
+        for lbl in self._labels(widget):  # a new language or text scale may change the columns
+            lbl.bind(text=self._trigger_layout, font_size=self._trigger_layout)
+
+    def do_layout(self, *largs: Any) -> None:
+        cols = self.best_cols()
+        current: Any = getattr(self, "cols", None)
+        if cols != current:
+            self.cols = cols  # lays out again
+        super().do_layout(*largs)
+        if _state["rtl"]:
+            left, right = self.x, self.right
+            for child in self.children:
+                child.x = left + right - child.right
+
+
 def install() -> None:
-    """Replace Kivy's Label, Button and BoxLayout in the Factory (once; before kv files load)."""
+    """Replace Kivy's Label, Button and BoxLayout in the Factory (once; before kv files load),
+    and register :class:`WordFitGrid`."""
     if Factory.classes.get("Label", {}).get("cls") is DirectionalLabel:
         return
+    if "WordFitGrid" not in Factory.classes:
+        Factory.register("WordFitGrid", cls=WordFitGrid)
     for name, cls in (("Label", DirectionalLabel), ("Button", DirectionalButton), ("BoxLayout", MirroredBoxLayout)):
         Factory.unregister(name)
         Factory.register(name, cls=cls)
@@ -128,7 +239,7 @@ def refresh(widget: Any) -> None:
     redraw themselves."""
     if isinstance(widget, Label):
         widget.texture_update()
-    if isinstance(widget, MirroredBoxLayout):
+    if isinstance(widget, (MirroredBoxLayout, WordFitGrid)):
         widget._trigger_layout()
     hook = getattr(widget, "refresh_direction", None)
     if callable(hook):

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["display_lines", "font_path", "shape_line", "strip_markup", "use_wide_font"]
+__all__ = ["display_lines", "font_path", "is_word", "shape_line", "strip_markup", "use_wide_font"]
 
 # Bidi_Mirrored pairs: in a right-to-left line a bracket shows as its mirror image. Kivy draws
 # glyphs left to right with no mirroring, so the display string carries the mirrored ones.
@@ -48,6 +48,16 @@ def use_wide_font() -> bool:
     bold = regular.with_name("DejaVuSans-Bold.ttf")
     LabelBase.register(DEFAULT_FONT, str(regular), fn_bold=str(bold) if bold.is_file() else None)
     return True
+
+
+_WORD = re.compile(r"[^\w]*[^\W\d_]+(?:[-'’.][^\W\d_]+)*[^\w]*")
+
+
+def is_word(token: str) -> bool:
+    """A word a person reads (letters, maybe joined by a hyphen or apostrophe, maybe between
+    punctuation), not an identifier or number ("request/a411…", "2026-12", an URL), which
+    may be cut at a line end where it does not fit."""
+    return _WORD.fullmatch(token) is not None
 
 
 def strip_markup(text: str) -> str:
