@@ -336,7 +336,7 @@ class IssuerKeyRotate(Strict):
 
 
 class RemoteIssuerKeyCreate(Strict):
-    signer_url: str = Field(min_length=10, max_length=512, pattern=r"^https?://[^\s]+$",
+    signer_url: str = Field(min_length=10, max_length=512, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$",
                             description="the agency's `zkaid signer serve` address, as the service reaches it")
 
 

@@ -106,6 +106,17 @@ def remote(dep: Deployment, tmp_path: Path) -> Iterator[tuple[str, SignerConfig,
         stop()
 
 
+@pytest.mark.parametrize(("url", "reason"), [
+    ("https://0\x1b", "invalid_request"),  # a control character: refused by the request schema
+    ("https://\u0300ab.example:8443", "invalid_signer"),  # a host IDNA cannot encode (was a 500)
+    ("https://[::1:8443", "invalid_signer"),  # an unclosed IPv6 literal
+])
+def test_an_unusable_signer_url_is_a_422_not_a_server_error(dep: Deployment, url: str, reason: str) -> None:
+    r = dep.client.post("/v1/admin/issuer-keys/remote", json={"signer_url": url}, headers=dep.h("admin_b"))
+    assert r.status_code == 422, r.text
+    assert r.json()["reason"] == reason
+
+
 def issue_through(dep: Deployment, who: str = "registrar_b", seed: WalletSeed | None = None,
                   **offer_kw: Any) -> tuple[Holder, Any, dict[str, Any], httpx.Response | Any]:
     made = dep.offer(who, **offer_kw)

@@ -93,7 +93,7 @@ def _post(url: str, path: str, key: Ed25519PrivateKey, body: bytes, *, now: int,
     try:
         with httpx.Client(timeout=TIMEOUT, transport=transport) as c:
             return c.post(url.rstrip("/") + path, content=body, headers=headers)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a stored address httpx now refuses
         raise _unreachable(url, exc) from exc
 
 
@@ -145,6 +145,11 @@ def fetch_info(url: str, key: Ed25519PrivateKey, *, now: int,
     if not url.startswith(("http://", "https://")) or len(url) > 512:
         raise Invalid("the signer URL is http(s)://host:port, at most 512 characters",
                       reason=AdminReason.INVALID_SIGNER)
+    try:
+        httpx.URL(url.rstrip("/") + "/v1/info")
+    except httpx.InvalidURL as exc:  # e.g. a control character or a host IDNA cannot encode
+        raise Invalid(f"the signer URL is not a usable address ({exc}): give it as http(s)://host:port",
+                      reason=AdminReason.INVALID_SIGNER) from exc
     challenge = secrets.token_bytes(32)
     resp = _post(url, "/v1/info", key, encode_canonical({"challenge": challenge}), now=now, transport=transport)
     if resp.status_code != 200:
