@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,3 +179,18 @@ def make_deployment(settings: Settings, clock: Clock) -> Iterator[Deployment]:
             yield Deployment(rt, clock, client, keys, kid, desk, anchor)
     finally:
         rt.close()
+
+
+def run_as_one_group(group: Any, threads: list[threading.Thread], join_timeout: float = 120) -> None:
+    """Start ``threads`` while ``group`` (a GroupCommit) is held by its writer lock, wait until
+    each has queued its job, then let them go: one writer takes all of them as one group."""
+    with group.writer:
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 30
+        while len(group.pending) < len(threads) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(group.pending) == len(threads)
+    for t in threads:
+        t.join(join_timeout)
+        assert not t.is_alive()

@@ -5,7 +5,6 @@ answer every waiting request instead of leaving it hanging. On SQLite and Postgr
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from sdk.log import decode_entry
-from tests.verifier_service.helpers import SCOPE, Deployment, pseudonyms
+from tests.verifier_service.helpers import SCOPE, Deployment, pseudonyms, run_as_one_group
 from verifier_service.registry.log_models import LogLeaf
 from verifier_service.registry.models import DuplicateEvent, Enrollment
 from verifier_service.services import log, registry
@@ -38,16 +37,7 @@ def _in_one_group(dep: Deployment, calls: list[dict[str, Any]]) -> list[Any]:
             out[i] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    with group.writer:
-        for t in threads:
-            t.start()
-        deadline = time.monotonic() + 30
-        while len(group.pending) < len(calls) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert len(group.pending) == len(calls)
-    for t in threads:
-        t.join(60)
-        assert not t.is_alive()
+    run_as_one_group(group, threads, join_timeout=60)
     return out
 
 
@@ -115,16 +105,7 @@ def test_http_and_in_process_enrollments_wait_in_one_queue(dep: Deployment, live
 
     threads = [threading.Thread(target=post, args=(i, p[i % 3])) for i in range(4)]  # p[0] twice
     threads.append(threading.Thread(target=direct))
-    with group.writer:
-        for t in threads:
-            t.start()
-        deadline = time.monotonic() + 30
-        while len(group.pending) < 5 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert len(group.pending) == 5
-    for t in threads:
-        t.join(60)
-        assert not t.is_alive()
+    run_as_one_group(group, threads, join_timeout=60)
     assert out[1] == out[2] == 201
     # p[0] three times (two POSTs and the in-process call): enrolled once, whoever came first
     firsts = [out[0] == 201, out[3] == 201, isinstance(out[4], registry.EnrollmentInfo)]

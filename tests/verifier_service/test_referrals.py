@@ -19,7 +19,7 @@ from sdk.referral import (
 )
 from sdk.referral.consent import ReferralSubmission
 from sdk.referral.envelope import SealedReferral, decode_message, encode_message
-from tests.verifier_service.helpers import Deployment
+from tests.verifier_service.helpers import Deployment, run_as_one_group
 from tests.verifier_service.referral_world import CBOR, NOTE, Referrals
 from verifier_service.registry.referral_models import ReferralRow
 
@@ -338,7 +338,6 @@ def _in_one_group(dep: Deployment, calls: list[tuple[str, bytes]]) -> list[objec
     """Start every submission while the process's referral writer is held, so that all of
     them queue and the next writer takes them as one group; returns results or exceptions."""
     import threading
-    import time
 
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -359,16 +358,7 @@ def _in_one_group(dep: Deployment, calls: list[tuple[str, bytes]]) -> list[objec
             out[i] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    with group.writer:
-        for t in threads:
-            t.start()
-        deadline = time.monotonic() + 30
-        while len(group.pending) < len(calls) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert len(group.pending) == len(calls)
-    for t in threads:
-        t.join(120)
-        assert not t.is_alive()
+    run_as_one_group(group, threads, join_timeout=120)
     return out
 
 
@@ -448,7 +438,6 @@ def test_http_and_in_process_sends_wait_in_one_queue(dep: Deployment, live: str)
     """POSTs wait for their group on the event loop, in-process callers in their thread; one
     writer takes both, and each is woken with its own answer."""
     import threading
-    import time
 
     from tests.verifier_service.test_concurrency import call
     from verifier_service.services import referrals as service
@@ -470,14 +459,5 @@ def test_http_and_in_process_sends_wait_in_one_queue(dep: Deployment, live: str)
 
     threads = [threading.Thread(target=post, args=(i, "registrar_b" if i == 4 else "registrar_a")) for i in range(5)]
     threads.append(threading.Thread(target=direct))
-    with group.writer:
-        for t in threads:
-            t.start()
-        deadline = time.monotonic() + 30
-        while len(group.pending) < 6 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert len(group.pending) == 6
-    for t in threads:
-        t.join(120)
-        assert not t.is_alive()
+    run_as_one_group(group, threads, join_timeout=120)
     assert statuses == {0: 201, 1: 201, 2: 201, 3: 201, 4: 403, 5: True} and count(dep) == 5
