@@ -11,6 +11,7 @@ attribute gets a generic sentence (``predicate.<int|date>.<op>``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +25,8 @@ __all__ = ["Problem", "age_between", "attribute_label", "error_text", "predicate
 def schema_title(t: Translator, schema: Schema) -> str:
     """A card's title in the person's language: the schema's own title in that language, else
     ``schema.<id>`` from the translation files, else the schema's English title (or its id)."""
-    own = dict(schema.title).get(t.lang)
-    if own:
-        return own
-    key = f"schema.{schema.id}"
-    return t(key) if key in catalog(t.lang) else schema.display_title(t.lang)
+    return _own_or_catalog(t, dict(schema.title).get(t.lang), f"schema.{schema.id}",
+                           lambda: schema.display_title(t.lang))
 
 
 def attribute_label(t: Translator, attr: Attribute) -> str:
@@ -36,11 +34,16 @@ def attribute_label(t: Translator, attr: Attribute) -> str:
     this language (the agency's wording); else ``attribute.<name>`` from the translation files
     (the shipped schemas carry English and French only, so Arabic comes from there); else the
     schema's English word."""
-    own = dict(attr.labels).get(t.lang)
+    return _own_or_catalog(t, dict(attr.labels).get(t.lang), f"attribute.{attr.name}",
+                           lambda: attr.label(t.lang))
+
+
+def _own_or_catalog(t: Translator, own: str | None, key: str, fallback: Callable[[], str]) -> str:
+    """The schema's own word in this language, else ``key`` from the language files, else
+    the fallback (the schema's default wording)."""
     if own:
         return own
-    key = f"attribute.{attr.name}"
-    return t(key) if key in catalog(t.lang) else attr.label(t.lang)
+    return t(key) if key in catalog(t.lang) else fallback()
 
 
 def error_text(t: Translator, err: BaseException) -> str:
